@@ -1,0 +1,208 @@
+"""
+Every error agentroute raises, in one hierarchy.
+
+A call that raises one of these changed nothing: validation happens before
+any state is touched.
+
+    AgentrouteError
+    ├── NotFoundError (LookupError)
+    │   ├── UnknownAgentError
+    │   ├── UnknownItemError
+    │   ├── UnknownDepartmentError
+    │   └── UnknownStrategyError
+    ├── DuplicateError (ValueError)
+    │   ├── DuplicateAgentError
+    │   ├── DuplicateItemError
+    │   ├── DuplicateDepartmentError
+    │   └── DuplicateStrategyError
+    ├── InvalidValueError (ValueError)
+    └── InvalidStateError (RuntimeError)
+        ├── AgentBusyError
+        └── ItemClosedError
+
+Each error keeps the offending value as an attribute (``.agent``,
+``.item``, ``.department``, ``.strategy``, ``.path``) so a host can react
+without parsing the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "AgentBusyError",
+    "AgentrouteError",
+    "DuplicateAgentError",
+    "DuplicateDepartmentError",
+    "DuplicateError",
+    "DuplicateItemError",
+    "DuplicateStrategyError",
+    "InvalidStateError",
+    "InvalidValueError",
+    "ItemClosedError",
+    "NotFoundError",
+    "UnknownAgentError",
+    "UnknownDepartmentError",
+    "UnknownItemError",
+    "UnknownStrategyError",
+]
+
+
+def _known(names: Iterable[str]) -> str:
+    listed = ", ".join(sorted(names))
+    return listed or "none yet"
+
+
+class AgentrouteError(Exception):
+    """
+    Base class of every error agentroute raises.
+    """
+
+
+class NotFoundError(AgentrouteError, LookupError):
+    """
+    An id names nothing the router knows.
+    """
+
+
+class UnknownAgentError(NotFoundError):
+    """
+    No agent with this id is registered.
+    """
+
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
+        super().__init__(f"Unknown agent {agent!r}; add it first with Router.add_agent().")
+
+
+class UnknownItemError(NotFoundError):
+    """
+    No item with this id was ever assigned (or it was forgotten).
+    """
+
+    def __init__(self, item: str) -> None:
+        self.item = item
+        super().__init__(f"Unknown item {item!r}; route it first with Router.assign().")
+
+
+class UnknownDepartmentError(NotFoundError):
+    """
+    No department with this name exists.
+    """
+
+    def __init__(self, department: str, known: Iterable[str]) -> None:
+        self.department = department
+        super().__init__(
+            f"Unknown department {department!r}; known: {_known(known)}. "
+            "Add it first with Router.add_department()."
+        )
+
+
+class UnknownStrategyError(NotFoundError):
+    """
+    No strategy is registered under this name.
+    """
+
+    def __init__(self, strategy: str, known: Iterable[str]) -> None:
+        self.strategy = strategy
+        super().__init__(
+            f"Unknown strategy {strategy!r}; known: {_known(known)}. "
+            "Register it with agentroute.strategies.register()."
+        )
+
+
+class DuplicateError(AgentrouteError, ValueError):
+    """
+    An id is already taken.
+    """
+
+
+class DuplicateAgentError(DuplicateError):
+    """
+    An agent with this id is already registered.
+    """
+
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
+        super().__init__(
+            f"Agent {agent!r} already exists; change it with Router.update_agent() instead."
+        )
+
+
+class DuplicateItemError(DuplicateError):
+    """
+    An item with this id is already known to the router.
+    """
+
+    def __init__(self, item: str) -> None:
+        self.item = item
+        super().__init__(
+            f"Item {item!r} is already known; item ids must be unique "
+            "(Router.forget() drops a closed item)."
+        )
+
+
+class DuplicateDepartmentError(DuplicateError):
+    """
+    A department with this name already exists.
+    """
+
+    def __init__(self, department: str) -> None:
+        self.department = department
+        super().__init__(f"Department {department!r} already exists.")
+
+
+class DuplicateStrategyError(DuplicateError):
+    """
+    A strategy is already registered under this name.
+    """
+
+    def __init__(self, strategy: str) -> None:
+        self.strategy = strategy
+        super().__init__(f"A strategy named {strategy!r} is already registered; pick another name.")
+
+
+class InvalidValueError(AgentrouteError, ValueError):
+    """
+    An argument has the wrong type or is out of range.
+
+    ``path`` names the offending field, e.g. ``"Agent.capacity['chat']"``.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+class InvalidStateError(AgentrouteError, RuntimeError):
+    """
+    The call is valid in general but not in the current state.
+    """
+
+
+class AgentBusyError(InvalidStateError):
+    """
+    The change would strand work the agent holds.
+
+    Pass ``requeue=True`` to send that work back to routing.
+    """
+
+    def __init__(self, agent: str, items: Iterable[str], change: str) -> None:
+        self.agent = agent
+        self.items = tuple(items)
+        shown = ", ".join(repr(i) for i in self.items[:5])
+        more = f" and {len(self.items) - 5} more" if len(self.items) > 5 else ""
+        super().__init__(
+            f"Cannot {change}: agent {agent!r} holds {shown}{more}. "
+            "Close that work first, or pass requeue=True to route it to someone else."
+        )
+
+
+class ItemClosedError(InvalidStateError):
+    """
+    The item is closed, so it can no longer be changed this way.
+    """
+
+    def __init__(self, item: str, action: str) -> None:
+        self.item = item
+        super().__init__(f"Cannot {action} item {item!r}: it is already closed.")

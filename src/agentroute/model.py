@@ -1,0 +1,279 @@
+"""
+The plain, immutable data the router takes and gives: agents, items, decisions.
+
+Everything here is a frozen ``attrs`` class validated on construction, so a
+value that exists is a valid value. Change one with ``attrs.evolve``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Set
+from types import MappingProxyType
+from typing import Any, Final, Literal, TypeAlias
+
+import attrs
+
+from agentroute.errors import InvalidValueError
+
+__all__ = [
+    "CALL",
+    "CHAT",
+    "PRESENCES",
+    "ROLES",
+    "TICKET",
+    "Agent",
+    "Decision",
+    "Item",
+    "ItemState",
+    "ItemStatus",
+    "Presence",
+    "Role",
+]
+
+CHAT: Final = "chat"
+TICKET: Final = "ticket"
+CALL: Final = "call"
+
+Presence: TypeAlias = Literal["online", "away", "offline"]
+PRESENCES: Final[tuple[Presence, ...]] = ("online", "away", "offline")
+
+Role: TypeAlias = Literal["owner", "administrator", "agent"]
+ROLES: Final[tuple[Role, ...]] = ("owner", "administrator", "agent")
+
+ItemState: TypeAlias = Literal["queued", "assigned", "closed"]
+
+PRIORITY_RANGE: Final = range(1, 101)
+
+
+def check_id(path: str, value: object) -> str:
+    """Return *value* if it is a non-empty string, else raise InvalidValueError."""
+    if not isinstance(value, str) or not value:
+        msg = f"must be a non-empty string, got {value!r}"
+        raise InvalidValueError(path, msg)
+    return value
+
+
+def check_priority(path: str, value: object) -> int:
+    """Return *value* if it is an int in 1..100 (1 = most important)."""
+    if type(value) is not int or value not in PRIORITY_RANGE:
+        msg = f"must be an int from 1 (most important) to 100, got {value!r}"
+        raise InvalidValueError(path, msg)
+    return value
+
+
+def check_limit(path: str, value: object) -> int:
+    """Return *value* if it is an int >= 0 (a per-channel capacity)."""
+    if type(value) is not int or value < 0:
+        msg = f"must be an int >= 0, got {value!r}"
+        raise InvalidValueError(path, msg)
+    return value
+
+
+def _validator(check: Any) -> Any:
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check(f"{type(instance).__name__}.{attribute.name}", value)
+
+    return validate
+
+
+def _freeze_capacity(value: object) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of channel to limit, got {value!r}"
+        raise InvalidValueError("Agent.capacity", msg)
+    for channel, limit in value.items():
+        check_id("Agent.capacity key", channel)
+        check_limit(f"Agent.capacity[{channel!r}]", limit)
+    return MappingProxyType(dict(sorted(value.items())))
+
+
+def _freeze_departments(value: object) -> Mapping[str, frozenset[str]]:
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of department to a set of channels, got {value!r}"
+        raise InvalidValueError("Agent.departments", msg)
+    frozen: dict[str, frozenset[str]] = {}
+    for department, channels in sorted(value.items()):
+        check_id("Agent.departments key", department)
+        path = f"Agent.departments[{department!r}]"
+        if isinstance(channels, str) or not isinstance(channels, Set | list | tuple):
+            msg = f"must be a set of channel names, got {channels!r}"
+            raise InvalidValueError(path, msg)
+        for channel in channels:
+            check_id(f"{path} channel", channel)
+        frozen[department] = frozenset(channels)
+    return MappingProxyType(frozen)
+
+
+def _mapping_repr(value: Mapping[str, Any]) -> str:
+    parts = []
+    for key, val in value.items():
+        shown = (
+            "{" + ", ".join(repr(v) for v in sorted(val)) + "}"
+            if isinstance(val, frozenset)
+            else repr(val)
+        )
+        parts.append(f"{key!r}: {shown}")
+    return "{" + ", ".join(parts) + "}"
+
+
+@attrs.frozen
+class Agent:
+    """
+    A human who handles work (SPEC F1, F2, F6).
+
+    Attributes:
+        id: The host's id for the agent.
+        name: Display name; defaults to the id.
+        priority: Routing priority, 1 (first choice) to 100 (last).
+        role: ``"owner"``, ``"administrator"`` or ``"agent"``.
+        capacity: Concurrent items the agent may hold, per channel.
+            A channel missing here is a channel the agent never gets.
+        departments: Per department, the channels the agent serves there.
+            Every channel served must have a capacity.
+
+    >>> Agent(id="ana", capacity={"chat": 3}, departments={"billing": {"chat"}})
+    Agent(id='ana', name='ana', priority=50, role='agent', capacity={'chat': 3},
+          departments={'billing': {'chat'}})
+
+    Added in 0.1.
+    """
+
+    id: str = attrs.field(validator=_validator(check_id))
+    name: str = attrs.field(kw_only=True)
+    priority: int = attrs.field(default=50, kw_only=True, validator=_validator(check_priority))
+    role: Role = attrs.field(default="agent", kw_only=True)
+    capacity: Mapping[str, int] = attrs.field(
+        factory=dict, kw_only=True, converter=_freeze_capacity, repr=_mapping_repr, hash=False
+    )
+    departments: Mapping[str, frozenset[str]] = attrs.field(
+        factory=dict, kw_only=True, converter=_freeze_departments, repr=_mapping_repr, hash=False
+    )
+
+    @name.default
+    def _name_defaults_to_id(self) -> str:
+        return self.id
+
+    @name.validator
+    def _check_name(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str):
+            raise InvalidValueError("Agent.name", f"must be a string, got {value!r}")
+
+    @role.validator
+    def _check_role(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in ROLES:
+            msg = f"must be one of {', '.join(ROLES)}, got {value!r}"
+            raise InvalidValueError("Agent.role", msg)
+
+    def __attrs_post_init__(self) -> None:
+        for department, channels in self.departments.items():
+            for channel in sorted(channels - self.capacity.keys()):
+                msg = (
+                    f"serves {channel!r} but Agent.capacity has no {channel!r} limit; "
+                    f"add capacity={{{channel!r}: n}}"
+                )
+                raise InvalidValueError(f"Agent.departments[{department!r}]", msg)
+
+    def serves(self, department: str, channel: str) -> bool:
+        """
+        Tell whether the agent serves *channel* in *department*.
+
+        >>> Agent(id="ana", capacity={"chat": 1}, departments={"b": {"chat"}}).serves("b", "chat")
+        True
+        """
+        return channel in self.departments.get(department, ())
+
+
+def _check_deadline(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
+        msg = f"must be None or finite POSIX seconds, got {value!r}"
+        raise InvalidValueError("Item.sla_deadline", msg)
+
+
+def _check_customer(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_id("Item.customer", value)
+
+
+@attrs.frozen
+class Item:
+    """
+    A piece of work to route: a ticket, a chat, a call (SPEC F16).
+
+    Attributes:
+        id: The host's id for the item; unique within a router.
+        channel: The channel it arrived on, e.g. ``"chat"``.
+        department: The department responsible for it.
+        customer: The host's id for the customer, if any.
+        priority: 1 (most urgent) to 100; the queue serves lower numbers first.
+        sla_deadline: POSIX seconds by which it should be answered;
+            among equal priorities, earlier deadlines wait less.
+
+    >>> Item(id="c1", channel="chat", department="billing", priority=2)
+    Item(id='c1', channel='chat', department='billing', customer=None, priority=2,
+         sla_deadline=None)
+
+    Added in 0.1.
+    """
+
+    id: str = attrs.field(validator=_validator(check_id))
+    channel: str = attrs.field(kw_only=True, validator=_validator(check_id))
+    department: str = attrs.field(kw_only=True, validator=_validator(check_id))
+    customer: str | None = attrs.field(default=None, kw_only=True, validator=_check_customer)
+    priority: int = attrs.field(default=50, kw_only=True, validator=_validator(check_priority))
+    sla_deadline: float | None = attrs.field(default=None, kw_only=True, validator=_check_deadline)
+
+
+@attrs.frozen
+class Decision:
+    """
+    What the router did with an item, returned by every call that routes work.
+
+    Attributes:
+        item: The item's id.
+        status: ``"assigned"`` or ``"queued"``.
+        agent: The agent who got it, when assigned.
+        department: The item's department.
+        channel: The item's channel.
+        strategy: The strategy that chose (or would choose) the agent.
+        position: 1-based place in its queue, when queued.
+        reason: Why it queued, in words a person can read.
+
+    Added in 0.1.
+    """
+
+    item: str
+    status: Literal["assigned", "queued"]
+    agent: str | None
+    department: str
+    channel: str
+    strategy: str
+    position: int | None = None
+    reason: str | None = None
+
+
+@attrs.frozen
+class ItemStatus:
+    """
+    Where an item stands now, from ``Router.status()``.
+
+    Attributes:
+        item: The item's id.
+        state: ``"queued"``, ``"assigned"`` or ``"closed"``.
+        agent: The agent holding it (assigned), or who held it last (closed).
+        department: The department responsible for it.
+        channel: Its channel.
+        position: 1-based place in its queue, when queued.
+        arrived_at: Clock time when it was first routed.
+
+    Added in 0.1.
+    """
+
+    item: str
+    state: ItemState
+    agent: str | None
+    department: str
+    channel: str
+    position: int | None
+    arrived_at: float

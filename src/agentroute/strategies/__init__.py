@@ -1,0 +1,50 @@
+"""
+Routing strategies: how a pool's free agents are ordered and one is chosen.
+
+Built-ins are registered under the names below; a host registers its own
+with :func:`register` and names it in ``Router.add_department`` the same way.
+
+=============== ====================================================
+``random``      uniform among free agents (seeded)          SPEC F7
+``least_busy``  fewest active items on the channel            SPEC F8
+``most_busy``   most active items, still with a free slot     SPEC F9
+``priority``    best routing priority, next one when full    SPEC F10
+``round_robin`` take turns, skipping offline and full agents SPEC F11
+=============== ====================================================
+"""
+
+from __future__ import annotations
+
+from agentroute.strategies._protocol import Candidate, Rank, Strategy, choose_first
+from agentroute.strategies._registry import (
+    StrategyFactory,
+    create,
+    names,
+    register,
+    unregister,
+)
+from agentroute.strategies.least_busy import LeastBusy
+from agentroute.strategies.most_busy import MostBusy
+from agentroute.strategies.priority import Priority
+from agentroute.strategies.random import RandomChoice
+from agentroute.strategies.round_robin import RoundRobin
+
+__all__ = [
+    "Candidate",
+    "LeastBusy",
+    "MostBusy",
+    "Priority",
+    "RandomChoice",
+    "Rank",
+    "RoundRobin",
+    "Strategy",
+    "StrategyFactory",
+    "choose_first",
+    "create",
+    "names",
+    "register",
+    "unregister",
+]
+
+for _builtin in (RandomChoice, LeastBusy, MostBusy, Priority, RoundRobin):
+    register(_builtin.name, _builtin)

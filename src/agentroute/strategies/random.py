@@ -1,0 +1,37 @@
+"""
+Random (SPEC F7): uniform among the free agents, from the router's seeded generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from random import Random
+from typing import ClassVar
+
+import attrs
+
+from agentroute.strategies._protocol import Candidate, Rank
+
+__all__ = ["RandomChoice"]
+
+
+@attrs.frozen
+class RandomChoice:
+    """
+    Every free agent is equally likely; the same seed gives the same picks.
+
+    Candidates are kept in id order so the draw does not depend on the order
+    agents joined.
+
+    Added in 0.1.
+    """
+
+    name: ClassVar[str] = "random"
+
+    def rank(self, candidate: Candidate) -> Rank:
+        """Rank by id: a stable order to draw from."""
+        return (candidate.agent,)
+
+    def choose(self, ranked: Sequence[Candidate], rng: Random) -> Candidate:
+        """Draw one candidate uniformly."""
+        return ranked[rng.randrange(len(ranked))]
