@@ -64,8 +64,8 @@ class Pool:
 
     @property
     def has_free(self) -> bool:
-        """True when some member can take an item now."""
-        return bool(self._free)
+        """Tell whether some member can take an item now."""
+        return bool(self._entries)
 
     def free_agents(self) -> list[str]:
         """Return the free members' ids in rank order."""
@@ -74,7 +74,7 @@ class Pool:
     def join(self, seat: Seat) -> None:
         """Make *seat* a member."""
         self.members[seat.agent] = seat
-        seat.indexes.append(self)
+        seat.pools.append(self)
         self.refresh(seat)
 
     def leave(self, seat: Seat) -> None:
@@ -83,7 +83,7 @@ class Pool:
         if entry is not None:
             self._free.remove(entry)
         del self.members[seat.agent]
-        seat.indexes.remove(self)
+        seat.pools.remove(self)
 
     def refresh(self, seat: Seat) -> None:
         """Re-rank *seat*, or drop it from the free agents when it cannot take work."""
@@ -125,7 +125,7 @@ class Pool:
         }
         assert expected == self._entries, (expected, self._entries)
         assert sorted(expected.values()) == list(self._free)
-        assert all(self in seat.indexes for seat in self.members.values())
+        assert all(self in seat.pools for seat in self.members.values())
 
 
 class _RankedView(Sequence[Candidate]):

@@ -9,19 +9,15 @@ seat changes, it tells each of them (:meth:`Seat.refresh`).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from agentroute.errors import UnknownAgentError
 from agentroute.model import Agent, Presence
 
-__all__ = ["AgentRecord", "Registry", "Seat", "SeatIndex"]
+if TYPE_CHECKING:  # pools rank seats; seats only need to tell them of changes
+    from agentroute.pool import Pool
 
-
-class SeatIndex(Protocol):
-    """**Protocol:** something that must hear when a seat's standing changes."""
-
-    def refresh(self, seat: Seat) -> None:
-        """Re-read *seat* and update whatever was derived from it."""
+__all__ = ["AgentRecord", "Registry", "Seat"]
 
 
 class Seat:
@@ -33,15 +29,18 @@ class Seat:
         "agent",
         "channel",
         "enabled",
+        "held",
         "idle_since",
-        "indexes",
         "last_assigned",
         "limit",
         "load",
+        "pools",
         "priority",
     )
 
-    def __init__(self, agent: str, channel: str, priority: int, limit: int) -> None:
+    def __init__(
+        self, agent: str, channel: str, priority: int, limit: int, held: dict[str, None]
+    ) -> None:
         self.agent = agent
         self.channel = channel
         self.priority = priority
@@ -50,7 +49,8 @@ class Seat:
         self.last_assigned = 0
         self.idle_since = 0
         self.enabled = False
-        self.indexes: list[SeatIndex] = []
+        self.held = held
+        self.pools: list[Pool] = []
 
     def __repr__(self) -> str:
         return (
@@ -64,21 +64,25 @@ class Seat:
         return self.enabled and self.load < self.limit
 
     def refresh(self) -> None:
-        """Tell every index holding this seat that it changed."""
-        for index in self.indexes:
-            index.refresh(self)
+        """Tell every pool holding this seat that it changed."""
+        for pool in self.pools:
+            pool.refresh(self)
 
-    def book(self, tick: int) -> None:
-        """Count one more item on this seat, assigned at sequence *tick*."""
+    def book(self, item_id: str, tick: int) -> None:
+        """Count *item_id* on this seat, assigned at sequence *tick*."""
+        self.held[item_id] = None
         self.load += 1
         self.last_assigned = self.idle_since = tick
-        self.refresh()
+        for pool in self.pools:
+            pool.refresh(self)
 
-    def release(self, tick: int) -> None:
-        """Count one item less on this seat, released at sequence *tick*."""
+    def release(self, item_id: str, tick: int) -> None:
+        """Stop counting *item_id* on this seat, released at sequence *tick*."""
+        del self.held[item_id]
         self.load -= 1
         self.idle_since = tick
-        self.refresh()
+        for pool in self.pools:
+            pool.refresh(self)
 
 
 class AgentRecord:
@@ -92,18 +96,21 @@ class AgentRecord:
         self.agent = agent
         self.presence: Presence = "offline"
         self.channels_off: dict[str, None] = {}
-        self.seats = {
-            channel: Seat(agent.id, channel, agent.priority, limit)
-            for channel, limit in agent.capacity.items()
-        }
         self.items: dict[str, None] = {}
+        self.seats = {
+            channel: self.new_seat(channel, limit) for channel, limit in agent.capacity.items()
+        }
+
+    def new_seat(self, channel: str, limit: int) -> Seat:
+        """Return a seat for *channel*, counting its items in this record's items."""
+        return Seat(self.agent.id, channel, self.agent.priority, limit, self.items)
 
     def seat_enabled(self, channel: str) -> bool:
         """Tell whether the agent is online and has *channel* switched on."""
         return self.presence == "online" and channel not in self.channels_off
 
     def sync_seats(self) -> None:
-        """Re-derive every seat's enabled flag and priority, and refresh its indexes."""
+        """Re-derive every seat's enabled flag and priority, and refresh its pools."""
         for channel, seat in self.seats.items():
             seat.enabled = self.seat_enabled(channel)
             seat.priority = self.agent.priority

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from random import Random
-from typing import cast
 
 import attrs
 
@@ -245,10 +244,11 @@ class Router:
         for channel in [c for c in record.seats if c not in agent.capacity]:
             del record.seats[channel]
             record.channels_off.pop(channel, None)
-        for channel, limit in agent.capacity.items():
-            seat = record.seats.setdefault(channel, Seat(agent.id, channel, agent.priority, limit))
-            seat.limit = limit
         record.agent = agent
+        for channel, limit in agent.capacity.items():
+            seat = record.seats.get(channel) or record.new_seat(channel, limit)
+            record.seats[channel] = seat
+            seat.limit = limit
         for department, channel in _memberships(agent):
             if (department, channel) not in old:
                 self._pool(department, channel).join(record.seats[channel])
@@ -278,7 +278,7 @@ class Router:
             raise AgentBusyError(agent_id, record.items, "remove the agent")
         released = self._release(record, list(record.items))
         for seat in record.seats.values():
-            for pool in _pools_of_seat(seat):
+            for pool in list(seat.pools):
                 pool.leave(seat)
         self._registry.remove(agent_id)
         return self._requeue(released, ())
@@ -334,7 +334,7 @@ class Router:
             record.channels_off[channel] = None
         seat.enabled = record.seat_enabled(channel)
         seat.refresh()
-        return self._drain(_pools_of_seat(seat))
+        return self._drain(seat.pools)
 
     def set_capacity(self, agent_id: str, channel: str, limit: int) -> list[Decision]:
         """
@@ -479,7 +479,9 @@ class Router:
         seat = self._unbook(record)
         record.state = "closed"
         if seat.enabled and seat.load < seat.limit:
-            return self._drain(_pools_of_seat(seat))
+            waiting = [pool for pool in seat.pools if pool.queue]
+            if waiting:
+                return self._drain(waiting)
         return []
 
     def forget(self, item_id: str) -> None:
@@ -575,8 +577,7 @@ class Router:
     def _book(self, record: _ItemRecord, seat: Seat) -> Decision:
         """Give *record* to *seat* and say so."""
         self._tick += 1
-        seat.book(self._tick)
-        self._registry.get(seat.agent).items[record.item.id] = None
+        seat.book(record.item.id, self._tick)
         record.state = "assigned"
         record.agent = seat.agent
         pool = record.pool
@@ -591,11 +592,9 @@ class Router:
 
     def _unbook(self, record: _ItemRecord) -> Seat:
         """Take *record* off its agent's seat; the record keeps its agent as last owner."""
-        holder = self._registry.get(record.agent)  # type: ignore[arg-type]
-        seat = holder.seats[record.item.channel]
-        del holder.items[record.item.id]
+        seat = self._registry.get(record.agent).seats[record.item.channel]  # type: ignore[arg-type]
         self._tick += 1
-        seat.release(self._tick)
+        seat.release(record.item.id, self._tick)
         return seat
 
     def _queued(self, record: _ItemRecord, key: QueueKey) -> Decision:
@@ -670,13 +669,8 @@ def _memberships(agent: Agent) -> list[tuple[str, str]]:
     ]
 
 
-def _pools_of_seat(seat: Seat) -> list[Pool]:
-    """Return a copy of the pools *seat* belongs to (pools are its only indexes)."""
-    return cast("list[Pool]", list(seat.indexes))
-
-
 def _pools_of(record: AgentRecord) -> list[Pool]:
-    return [pool for seat in record.seats.values() for pool in _pools_of_seat(seat)]
+    return [pool for seat in record.seats.values() for pool in seat.pools]
 
 
 def _head(pool: Pool) -> QueueKey:
