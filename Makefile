@@ -25,7 +25,7 @@ test: $(VENV)/.dev
 	$(PY) -m ruff format --check src tests benchmarks examples
 	$(PY) -m mypy --strict
 	$(PY) -m pytest -q
-	$(PY) -m mkdocs build --strict --quiet --site-dir $(VENV)/site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 docs: $(VENV)/.dev
 	$(PY) -m mkdocs serve

@@ -42,7 +42,9 @@ def main() -> None:
         )
     )
     router.add_agent(
-        Agent("cleo", capacity={"chat": 3, "ticket": 5}, departments={"support": {"chat", "ticket"}})
+        Agent(
+            "cleo", capacity={"chat": 3, "ticket": 5}, departments={"support": {"chat", "ticket"}}
+        )
     )
     for agent in ("ana", "bob", "cleo"):
         router.set_presence(agent, "online")
@@ -66,8 +68,10 @@ def main() -> None:
         clock.advance(1)
         show(router.assign(item))
 
-    print(f"\nWaiting in billing: {router.queued('billing', 'chat')} (chat),"
-          f" {router.queued('billing', 'call')} (call)")
+    print(
+        f"\nWaiting in billing: {router.queued('billing', 'chat')} (chat),"
+        f" {router.queued('billing', 'call')} (call)"
+    )
     print("\nana closes c1 and k1; freed slots take waiting work at once:")
     for item_id in ("c1", "k1"):
         for decision in router.close(item_id):
@@ -80,8 +84,10 @@ def main() -> None:
     print("\nLoads now:")
     for agent in router.agent_ids():
         print(f"  {agent:<5} {router.load(agent)} items: {', '.join(router.assigned_to(agent))}")
-    print(f"\nStill waiting: {router.queue_length('billing')} in billing,"
-          f" {router.queue_length('support')} in support")
+    print(
+        f"\nStill waiting: {router.queue_length('billing')} in billing,"
+        f" {router.queue_length('support')} in support"
+    )
 
 
 if __name__ == "__main__":

@@ -33,12 +33,14 @@ from agentroute import (
     UnknownDepartmentError,
     UnknownItemError,
 )
+from tests.generators import observe
 
 AGENTS = ["a1", "a2", "a3", "a4", "a5"]
 DEPARTMENTS = ["d1", "d2"]
 CHANNELS = ["chat", "call"]
 STRATEGIES = ["random", "least_busy", "most_busy", "priority", "round_robin"]
 PRESENCES = ["online", "away", "offline"]
+
 
 @st.composite
 def agent_definitions(draw: st.DrawFn, agent_id: str, *, busy: bool = False) -> Agent:
@@ -91,23 +93,6 @@ class ModelItem:
     def key(self) -> tuple[int, float, int]:
         deadline = math.inf if self.item.sla_deadline is None else self.item.sla_deadline
         return (self.item.priority, deadline, self.arrival)
-
-
-def observe(router: Router, item_ids: list[str]) -> dict[str, Any]:
-    """Everything a host can read, so a failed call can be shown to change nothing."""
-    agents = {
-        agent_id: (
-            router.agent(agent_id),
-            router.presence(agent_id),
-            router.assigned_to(agent_id),
-            {c: router.load(agent_id, c) for c in CHANNELS},
-            {c: router.channel_enabled(agent_id, c) for c in router.agent(agent_id).capacity},
-        )
-        for agent_id in router.agent_ids()
-    }
-    queues = {(d, c): router.queued(d, c) for d in DEPARTMENTS for c in CHANNELS}
-    items = {item_id: router.status(item_id) for item_id in item_ids}
-    return {"agents": agents, "queues": queues, "items": items}
 
 
 class RouterMachine(RuleBasedStateMachine):
@@ -327,12 +312,14 @@ class RouterMachine(RuleBasedStateMachine):
                 continue
             agent = self.agents[decision.agent]  # type: ignore[index]
             assert agent.eligible(*model.pool), (decision, agent)
-            assert self.load(agent.agent.id, model.item.channel) < agent.agent.capacity[
-                model.item.channel
-            ], f"limit exceeded by {decision}"
+            assert (
+                self.load(agent.agent.id, model.item.channel)
+                < agent.agent.capacity[model.item.channel]
+            ), f"limit exceeded by {decision}"
             if decision.item != new:
                 line = lines[model.pool]
-                assert line and line[0] == decision.item, f"{decision.item} jumped {line}"
+                assert line, f"{decision.item} dispatched from an empty queue"
+                assert line[0] == decision.item, f"{decision.item} jumped {line}"
                 line.pop(0)
             model.state, model.agent = "assigned", decision.agent
         if new is not None and self.items[new].state == "queued":

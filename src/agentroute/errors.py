@@ -149,7 +149,10 @@ class DuplicateDepartmentError(DuplicateError):
 
     def __init__(self, department: str) -> None:
         self.department = department
-        super().__init__(f"Department {department!r} already exists.")
+        super().__init__(
+            f"Department {department!r} already exists; department names must be unique, "
+            "so pick another name or keep using the existing department."
+        )
 
 
 class DuplicateStrategyError(DuplicateError):

@@ -91,9 +91,10 @@ def _freeze_departments(value: object) -> Mapping[str, frozenset[str]]:
     if not isinstance(value, Mapping):
         msg = f"must be a mapping of department to a set of channels, got {value!r}"
         raise InvalidValueError("Agent.departments", msg)
+    for department in value:
+        check_id("Agent.departments key", department)
     frozen: dict[str, frozenset[str]] = {}
     for department, channels in sorted(value.items()):
-        check_id("Agent.departments key", department)
         path = f"Agent.departments[{department!r}]"
         if isinstance(channels, str) or not isinstance(channels, Set | list | tuple):
             msg = f"must be a set of channel names, got {channels!r}"

@@ -41,22 +41,27 @@ from agentroute.model import (
 from agentroute.pool import Pool
 from agentroute.queue import QueueKey, queue_key
 from agentroute.registry import AgentRecord, Registry, Seat
+from agentroute.strategies import StrategyFactory
 from agentroute.strategies import _registry as strategy_registry
 
 __all__ = ["Router"]
 
 
+_Choice = tuple[str, StrategyFactory]
+"""A strategy name and the factory it was registered with when configured."""
+
+
 class _Department:
-    """A department's routing configuration."""
+    """A department's routing configuration, with strategies resolved when it was added."""
 
     __slots__ = ("default_strategy", "name", "strategies")
 
-    def __init__(self, name: str, strategies: dict[str, str], default_strategy: str) -> None:
+    def __init__(self, name: str, strategies: dict[str, _Choice], default_strategy: _Choice):
         self.name = name
         self.strategies = strategies
         self.default_strategy = default_strategy
 
-    def strategy_for(self, channel: str) -> str:
+    def strategy_for(self, channel: str) -> _Choice:
         return self.strategies.get(channel, self.default_strategy)
 
 
@@ -115,10 +120,9 @@ class Router:
             raise InvalidValueError("seed", f"must be an int, got {seed!r}")
         if not callable(clock):
             raise InvalidValueError("clock", f"must be a zero-argument callable, got {clock!r}")
-        strategy_registry.check(default_strategy)
+        self._default_strategy = (default_strategy, strategy_registry.factory(default_strategy))
         self._clock = clock
         self._rng = Random(seed)
-        self._default_strategy = default_strategy
         self._registry = Registry()
         self._departments: dict[str, _Department] = {}
         self._pools: dict[tuple[str, str], Pool] = {}
@@ -154,12 +158,18 @@ class Router:
         check_id("department", name)
         if name in self._departments:
             raise DuplicateDepartmentError(name)
-        chosen = dict(strategies or {})
-        for channel, strategy in chosen.items():
+        if strategies is None:
+            strategies = {}
+        elif not isinstance(strategies, Mapping):
+            msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
+            raise InvalidValueError("strategies", msg)
+        chosen = {}
+        for channel, strategy in strategies.items():
             check_id("strategies key", channel)
-            strategy_registry.check(strategy)
-        fallback = self._default_strategy if default_strategy is None else default_strategy
-        strategy_registry.check(fallback)
+            chosen[channel] = (strategy, strategy_registry.factory(strategy))
+        fallback = self._default_strategy
+        if default_strategy is not None:
+            fallback = (default_strategy, strategy_registry.factory(default_strategy))
         self._departments[name] = _Department(name, chosen, fallback)
 
     def departments(self) -> list[str]:
@@ -176,8 +186,8 @@ class Router:
         """Return the pool of (department, channel), creating it on first use."""
         pool = self._pools.get((department, channel))
         if pool is None:
-            name = self._department(department).strategy_for(channel)
-            pool = Pool(department, channel, name, strategy_registry.create(name))
+            name, factory = self._department(department).strategy_for(channel)
+            pool = Pool(department, channel, name, factory())
             self._pools[department, channel] = pool
         return pool
 
@@ -197,9 +207,10 @@ class Router:
         self._check_agent(agent)
         if agent.id in self._registry:
             raise DuplicateAgentError(agent.id)
+        pools = [(self._pool(d, c), c) for d, c in _memberships(agent)]
         record = self._registry.add(agent)
-        for department, channel in _memberships(agent):
-            self._pool(department, channel).join(record.seats[channel])
+        for pool, channel in pools:
+            pool.join(record.seats[channel])
 
     def update_agent(self, agent: Agent, *, requeue: bool = False) -> list[Decision]:
         """
@@ -236,8 +247,9 @@ class Router:
         ]
         if stranded and not requeue:
             raise AgentBusyError(agent.id, stranded, "take that channel or department away")
-        released = self._release(record, stranded)
         old, new = set(_memberships(record.agent)), set(_memberships(agent))
+        joining = [(self._pool(d, c), c) for d, c in _memberships(agent) if (d, c) not in old]
+        released = self._release(record, stranded)
         for department, channel in _memberships(record.agent):
             if (department, channel) not in new:
                 self._pools[department, channel].leave(record.seats[channel])
@@ -249,9 +261,8 @@ class Router:
             seat = record.seats.get(channel) or record.new_seat(channel, limit)
             record.seats[channel] = seat
             seat.limit = limit
-        for department, channel in _memberships(agent):
-            if (department, channel) not in old:
-                self._pool(department, channel).join(record.seats[channel])
+        for pool, channel in joining:
+            pool.join(record.seats[channel])
         record.sync_seats()
         return self._requeue(released, _pools_of(record))
 
@@ -406,7 +417,7 @@ class Router:
         record = self._registry.get(agent_id)
         if channel is None:
             return len(record.items)
-        seat = record.seats.get(channel)
+        seat = record.seats.get(check_id("channel", channel))
         return 0 if seat is None else seat.load
 
     def assigned_to(self, agent_id: str) -> tuple[str, ...]:
@@ -532,7 +543,7 @@ class Router:
         """
         self._department(department)
         if channel is not None:
-            pool = self._pools.get((department, channel))
+            pool = self._pools.get((department, check_id("channel", channel)))
             return 0 if pool is None else len(pool.queue)
         return sum(len(p.queue) for (d, _), p in self._pools.items() if d == department)
 
@@ -546,7 +557,7 @@ class Router:
         Added in 0.1.
         """
         self._department(department)
-        pool = self._pools.get((department, channel))
+        pool = self._pools.get((department, check_id("channel", channel)))
         return () if pool is None else pool.queue.item_ids()
 
     # -- internals -----------------------------------------------------------
@@ -601,6 +612,11 @@ class Router:
         pool = record.pool
         if not pool.members:
             reason = f"no agent serves {pool.channel!r} in {pool.department!r} yet"
+        elif len(pool.members) == 1:
+            reason = (
+                f"the one agent serving {pool.channel!r} in {pool.department!r} is full, "
+                "away, offline or off that channel"
+            )
         else:
             reason = (
                 f"all {len(pool.members)} agents serving {pool.channel!r} in "

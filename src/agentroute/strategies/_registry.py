@@ -68,8 +68,7 @@ def unregister(name: str) -> None:
 
     Added in 0.1.
     """
-    if name not in _factories:
-        raise UnknownStrategyError(name, _factories)
+    factory(name)
     del _factories[name]
 
 
@@ -82,14 +81,19 @@ def create(name: str) -> Strategy:
 
     Added in 0.1.
     """
-    check(name)
-    return _factories[name]()
+    return factory(name)()
 
 
-def check(name: str) -> None:
-    """Raise UnknownStrategyError unless *name* is registered."""
-    if name not in _factories:
+def factory(name: str) -> StrategyFactory:
+    """
+    Return the factory registered under *name*.
+
+    Raises:
+        UnknownStrategyError: Nothing is registered under *name*.
+    """
+    if not isinstance(name, str) or name not in _factories:
         raise UnknownStrategyError(name, _factories)
+    return _factories[name]
 
 
 def names() -> list[str]:

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from random import Random
+
+import pytest
+
+from agentroute import InvalidStateError
+from agentroute.pool import Pool
+from agentroute.registry import Seat
+from agentroute.strategies import Candidate, LeastBusy, RandomChoice, Rank
+
+
+def seat(agent: str, *, limit: int = 2, load: int = 0, enabled: bool = True) -> Seat:
+    """Build a chat seat."""
+    built = Seat(agent, "chat", 50, limit, {})
+    built.load = load
+    built.enabled = enabled
+    return built
+
+
+def least_busy_pool() -> Pool:
+    return Pool("billing", "chat", "least_busy", LeastBusy())
+
+
+def test_join_ranks_free_seats() -> None:
+    """Free members are kept in the strategy's rank order."""
+    pool = least_busy_pool()
+
+    for member in [seat("ana", load=1), seat("bob"), seat("cy", load=1)]:
+        pool.join(member)
+
+    assert (["bob", "ana", "cy"], True) == (pool.free_agents(), pool.has_free)
+    pool._check()
+
+
+def test_members_that_cannot_take_work_are_not_free() -> None:
+    """Full or disabled members belong to the pool but are not ranked."""
+    pool = least_busy_pool()
+
+    pool.join(seat("full", limit=1, load=1))
+    pool.join(seat("off", enabled=False))
+
+    assert (["full", "off"], [], False) == (list(pool.members), pool.free_agents(), pool.has_free)
+    pool._check()
+
+
+def test_booking_reranks_through_the_seat() -> None:
+    """A seat's booking re-ranks it in every pool it belongs to."""
+    billing, sales = least_busy_pool(), Pool("sales", "chat", "least_busy", LeastBusy())
+    ana, bob = seat("ana"), seat("bob")
+    for pool in (billing, sales):
+        pool.join(ana)
+        pool.join(bob)
+
+    ana.book("c1", 1)
+
+    assert (["bob", "ana"], ["bob", "ana"]) == (billing.free_agents(), sales.free_agents())
+    billing._check()
+    sales._check()
+
+
+def test_full_seat_leaves_the_free_agents_and_comes_back() -> None:
+    """Reaching the limit removes a seat from the free agents; a release returns it."""
+    pool = least_busy_pool()
+    ana = seat("ana", limit=1)
+    pool.join(ana)
+
+    ana.book("c1", 1)
+    full = pool.free_agents()
+    ana.release("c1", 2)
+
+    assert ([], ["ana"]) == (full, pool.free_agents())
+    pool._check()
+
+
+def test_leave_forgets_the_seat() -> None:
+    """A leaving seat is neither a member nor free, and no longer reports to the pool."""
+    pool = least_busy_pool()
+    ana, bob = seat("ana"), seat("bob")
+    pool.join(ana)
+    pool.join(bob)
+
+    pool.leave(ana)
+
+    assert (["bob"], ["bob"], []) == (list(pool.members), pool.free_agents(), ana.pools)
+    pool._check()
+
+
+def test_leave_of_a_full_seat() -> None:
+    """A member that is not free can leave too."""
+    pool = least_busy_pool()
+    ana = seat("ana", limit=1, load=1)
+    pool.join(ana)
+
+    pool.leave(ana)
+
+    assert ({}, []) == (pool.members, pool.free_agents())
+
+
+def test_pick_returns_the_strategy_choice() -> None:
+    """pick() returns the seat the strategy chose."""
+    pool = least_busy_pool()
+    ana, bob = seat("ana", load=1), seat("bob")
+    pool.join(ana)
+    pool.join(bob)
+
+    chosen = pool.pick(Random(0))
+
+    assert bob is chosen
+
+
+def test_pick_with_random_uses_the_generator() -> None:
+    """A random pool draws from the generator it is given, so equal seeds pick alike."""
+    pool = Pool("billing", "chat", "random", RandomChoice())
+    for name in "abcdefgh":
+        pool.join(seat(name))
+
+    first = [pool.pick(Random(3)).agent for _ in range(5)]
+    rng = Random(3)
+    second = [pool.pick(rng).agent for _ in range(5)]
+
+    assert [first[0]] * 5 == first
+    assert first[0] == second[0]
+    assert len(set(second)) > 1
+
+
+class Stranger:
+    """Ranks by id but chooses someone who is not a candidate."""
+
+    def rank(self, candidate: Candidate) -> Rank:
+        return (candidate.agent,)
+
+    def choose(self, ranked: Sequence[Candidate], rng: Random) -> Candidate:
+        return seat("stranger")
+
+
+def test_pick_refuses_a_non_candidate() -> None:
+    """A strategy choosing an agent outside the ranked candidates raises InvalidStateError."""
+    pool = Pool("billing", "chat", "stranger", Stranger())
+    pool.join(seat("ana"))
+
+    with pytest.raises(InvalidStateError, match="choose\\(\\) must return an element of ranked"):
+        pool.pick(Random(0))
+
+
+def test_ranked_view_indexes_and_slices() -> None:
+    """The strategy sees the free seats in rank order, by index and by slice."""
+    seen: list[list[str]] = []
+
+    class Spy:
+        def rank(self, candidate: Candidate) -> Rank:
+            return (candidate.agent,)
+
+        def choose(self, ranked: Sequence[Candidate], rng: Random) -> Candidate:
+            seen.append([ranked[i].agent for i in range(len(ranked))])
+            seen.append([c.agent for c in ranked[1:]])
+            return ranked[-1]
+
+    pool = Pool("billing", "chat", "spy", Spy())
+    for name in ["cy", "ana", "bob"]:
+        pool.join(seat(name))
+
+    chosen = pool.pick(Random(0))
+
+    assert ("cy", [["ana", "bob", "cy"], ["bob", "cy"]]) == (chosen.agent, seen)
+
+
+def test_check_detects_a_stale_index() -> None:
+    """_check() fails when a seat changed without telling the pool."""
+    pool = least_busy_pool()
+    ana = seat("ana", limit=1)
+    pool.join(ana)
+
+    ana.load = 1
+
+    with pytest.raises(AssertionError):
+        pool._check()
+
+
+def test_repr_counts() -> None:
+    """The repr shows the pool's identity and its counts."""
+    pool = least_busy_pool()
+    pool.join(seat("ana"))
+    pool.join(seat("bob", enabled=False))
+
+    assert "Pool('billing', 'chat', 'least_busy', members=2, free=1, queued=0)" == repr(pool)

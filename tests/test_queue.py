@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from agentroute.queue import WaitingQueue, queue_key
+from tests.generators import make_item
+
+
+def test_queue_key_without_deadline_sorts_last() -> None:
+    """An item without an SLA deadline gets +inf, so any deadline is served before it."""
+    item = make_item("c1", priority=3)
+
+    key = queue_key(item, 7)
+
+    assert (3, math.inf, 7, "c1") == key
+
+
+def test_queue_key_with_deadline() -> None:
+    """A deadline is kept as float seconds in the key."""
+    item = make_item("c1", priority=3, sla_deadline=120)
+
+    key = queue_key(item, 7)
+
+    assert (3, 120.0, 7, "c1") == key
+
+
+def test_order_is_priority_then_deadline_then_arrival() -> None:
+    """Lower priority numbers leave first, then earlier deadlines, then earlier arrivals."""
+    queue = WaitingQueue()
+    items = [
+        make_item("late-arrival", priority=5),
+        make_item("no-deadline", priority=5),
+        make_item("late-deadline", priority=5, sla_deadline=200),
+        make_item("early-deadline", priority=5, sla_deadline=100),
+        make_item("urgent", priority=1),
+    ]
+    arrivals = [9, 1, 2, 3, 4]
+    for item, arrival in zip(items, arrivals, strict=True):
+        queue.push(queue_key(item, arrival))
+
+    order = queue.item_ids()
+
+    assert ("urgent", "early-deadline", "late-deadline", "no-deadline", "late-arrival") == order
+    queue._check()
+
+
+def test_empty_queue_is_falsy() -> None:
+    """A new queue is empty and falsy."""
+    queue = WaitingQueue()
+
+    assert (0, False, ()) == (len(queue), bool(queue), queue.item_ids())
+
+
+def test_first_peeks_and_pop_first_removes() -> None:
+    """first() returns the head without removing it; pop_first() removes it."""
+    queue = WaitingQueue()
+    queue.push(queue_key(make_item("a"), 1))
+    queue.push(queue_key(make_item("b"), 2))
+
+    peeked = queue.first()
+    popped = queue.pop_first()
+
+    assert (peeked, ("b",)) == (popped, queue.item_ids())
+
+
+def test_position_is_one_based() -> None:
+    """position() is the 1-based place in line."""
+    queue = WaitingQueue()
+    keys = [queue_key(make_item(f"c{n}"), n) for n in range(3)]
+    for key in reversed(keys):
+        queue.push(key)
+
+    positions = [queue.position(key) for key in keys]
+
+    assert [1, 2, 3] == positions
+
+
+def test_remove_takes_one_item_out_of_line() -> None:
+    """remove() drops exactly that item; those behind it move up."""
+    queue = WaitingQueue()
+    keys = [queue_key(make_item(f"c{n}"), n) for n in range(3)]
+    for key in keys:
+        queue.push(key)
+
+    queue.remove(keys[1])
+
+    assert (("c0", "c2"), 2, 2) == (queue.item_ids(), queue.position(keys[2]), len(queue))
+
+
+def test_remove_of_an_absent_key_raises() -> None:
+    """Removing a key that is not waiting is a programming error, not a silent no-op."""
+    queue = WaitingQueue()
+
+    with pytest.raises(ValueError, match="not in list"):
+        queue.remove(queue_key(make_item("c1"), 1))

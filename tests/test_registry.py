@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agentroute import Agent, UnknownAgentError
+from agentroute.pool import Pool
+from agentroute.registry import AgentRecord, Registry, Seat
+from agentroute.strategies import LeastBusy
+
+
+def chat_pool(department: str = "billing") -> Pool:
+    return Pool(department, "chat", "least_busy", LeastBusy())
+
+
+def test_new_seat_is_empty_and_disabled() -> None:
+    """A seat starts with no load, never assigned, and disabled (the agent is offline)."""
+    seat = Seat("ana", "chat", 10, 2, {})
+
+    assert (0, 0, 0, False, False, []) == (
+        seat.load,
+        seat.last_assigned,
+        seat.idle_since,
+        seat.enabled,
+        seat.is_free,
+        seat.pools,
+    )
+
+
+@pytest.mark.parametrize(
+    ("enabled", "load", "limit", "free"),
+    [(True, 0, 1, True), (True, 1, 1, False), (False, 0, 1, False), (True, 3, 1, False)],
+)
+def test_is_free_needs_enabled_and_a_slot(enabled: bool, load: int, limit: int, free: bool) -> None:
+    """A seat is free only when enabled with load below its limit."""
+    seat = Seat("ana", "chat", 10, limit, {})
+    seat.enabled = enabled
+    seat.load = load
+
+    actual = seat.is_free
+
+    assert free == actual
+
+
+def test_book_and_release_count_and_stamp() -> None:
+    """book() adds load and stamps both counters; release() removes load and stamps idle only."""
+    held: dict[str, None] = {}
+    seat = Seat("ana", "chat", 10, 2, held)
+
+    seat.book("c1", 4)
+    booked = (seat.load, seat.last_assigned, seat.idle_since, list(held))
+    seat.release("c1", 9)
+    released = (seat.load, seat.last_assigned, seat.idle_since, list(held))
+
+    assert ((1, 4, 4, ["c1"]), (0, 4, 9, [])) == (booked, released)
+
+
+def test_book_and_release_tell_every_pool() -> None:
+    """Each change re-ranks the seat in every pool it belongs to."""
+    seat = Seat("ana", "chat", 10, 1, {})
+    seat.enabled = True
+    billing, sales = chat_pool("billing"), chat_pool("sales")
+    billing.join(seat)
+    sales.join(seat)
+
+    seat.book("c1", 1)
+    while_full = (billing.free_agents(), sales.free_agents())
+    seat.release("c1", 2)
+
+    assert (([], []), (["ana"], ["ana"])) == (
+        while_full,
+        (billing.free_agents(), sales.free_agents()),
+    )
+
+
+def test_seat_repr() -> None:
+    """The repr shows load against limit."""
+    seat = Seat("ana", "chat", 10, 3, {})
+
+    assert "Seat('ana', 'chat', load=0/3, enabled=False)" == repr(seat)
+
+
+def test_record_starts_offline_with_one_seat_per_capacity() -> None:
+    """A record is offline, all channels on, with a seat per channel of capacity."""
+    agent = Agent("ana", priority=7, capacity={"chat": 2, "call": 1})
+
+    record = AgentRecord(agent)
+
+    assert ("offline", ["call", "chat"], {}, {}) == (
+        record.presence,
+        list(record.seats),
+        record.channels_off,
+        record.items,
+    )
+    assert [(7, 1), (7, 2)] == [(s.priority, s.limit) for s in record.seats.values()]
+
+
+def test_seats_count_into_the_records_items() -> None:
+    """Items booked on any of an agent's seats are listed in the record, oldest first."""
+    record = AgentRecord(Agent("ana", capacity={"chat": 2, "call": 1}))
+
+    record.seats["chat"].book("c1", 1)
+    record.seats["call"].book("k1", 2)
+    record.seats["chat"].book("c2", 3)
+    record.seats["chat"].release("c1", 4)
+
+    assert ["k1", "c2"] == list(record.items)
+
+
+def test_new_seat_uses_the_current_definition() -> None:
+    """new_seat() builds a seat with the record's current id and priority."""
+    record = AgentRecord(Agent("ana", priority=7))
+    record.agent = Agent("ana", priority=3)
+
+    seat = record.new_seat("email", 4)
+
+    assert ("ana", "email", 3, 4) == (seat.agent, seat.channel, seat.priority, seat.limit)
+
+
+@pytest.mark.parametrize(
+    ("presence", "off", "enabled"),
+    [("online", False, True), ("online", True, False), ("away", False, False)],
+)
+def test_seat_enabled_needs_online_and_channel_on(presence: Any, off: bool, enabled: bool) -> None:
+    """A channel takes work only while the agent is online and has it switched on."""
+    record = AgentRecord(Agent("ana", capacity={"chat": 1}))
+    record.presence = presence
+    if off:
+        record.channels_off["chat"] = None
+
+    actual = record.seat_enabled("chat")
+
+    assert enabled == actual
+
+
+def test_sync_seats_rederives_and_refreshes() -> None:
+    """sync_seats() copies presence and priority into every seat and re-ranks it in its pools."""
+    record = AgentRecord(Agent("ana", capacity={"chat": 1}))
+    pool = chat_pool()
+    pool.join(record.seats["chat"])
+    record.presence = "online"
+    record.agent = Agent("ana", priority=3, capacity={"chat": 1})
+
+    record.sync_seats()
+
+    seat = record.seats["chat"]
+    assert (True, 3, ["ana"]) == (seat.enabled, seat.priority, pool.free_agents())
+
+
+def test_registry_keeps_insertion_order() -> None:
+    """records() lists agents in the order they were added."""
+    registry = Registry()
+    for agent_id in ["zoe", "ana", "max"]:
+        registry.add(Agent(agent_id))
+
+    ids = [record.agent.id for record in registry.records()]
+
+    assert (["zoe", "ana", "max"], 3) == (ids, len(registry))
+
+
+def test_registry_get_and_remove() -> None:
+    """get() returns the record; after remove() the id is unknown."""
+    registry = Registry()
+    added = registry.add(Agent("ana"))
+
+    found = registry.get("ana")
+    registry.remove("ana")
+
+    assert added is found
+    assert "ana" not in registry
+
+
+@pytest.mark.parametrize("agent_id", ["nobody", ["not", "hashable"]])
+def test_registry_get_unknown_raises_unknown_agent(agent_id: Any) -> None:
+    """An unknown or unhashable id raises UnknownAgentError, never KeyError or TypeError."""
+    registry = Registry()
+
+    with pytest.raises(UnknownAgentError, match=r"add it first with Router\.add_agent") as info:
+        registry.get(agent_id)
+
+    assert agent_id == info.value.agent
