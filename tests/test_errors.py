@@ -17,7 +17,9 @@ from agentroute import (
     InvalidValueError,
     ItemClosedError,
     ManualClock,
+    NotEligibleError,
     NotFoundError,
+    PermissionDeniedError,
     Router,
     UnknownAgentError,
     UnknownDepartmentError,
@@ -90,7 +92,7 @@ FAILURES: dict[str, Failure] = {
         lambda r: r.add_department("support", strategies={"": "random"}),
         InvalidValueError,
         "non-empty string",
-        {"path": "strategies key"},
+        {"path": "Department.strategies key"},
     ),
     "add_department-unknown-default": Failure(
         lambda r: r.add_department("support", default_strategy="fifo"),
@@ -278,6 +280,94 @@ FAILURES: dict[str, Failure] = {
         "'support'",
         {"department": "support"},
     ),
+    "transfer-someone-elses-item": Failure(
+        lambda r: r.transfer("c2", to_agent="ana", actor="ana"),
+        PermissionDeniedError,
+        "'ana' may not transfer an item held by 'bob': an agent may transfer only items they hold",
+        {"actor": "ana"},
+    ),
+    "transfer-forced-by-an-agent": Failure(
+        lambda r: r.transfer("c1", to_agent="bob", actor="ana", force=True),
+        PermissionDeniedError,
+        "only an owner or administrator may",
+        {"actor": "ana", "action": "force a transfer"},
+    ),
+    "transfer-to-a-non-member": Failure(
+        lambda r: r.transfer("c1", to_agent="cy"),
+        NotEligibleError,
+        "Agent 'cy' cannot take item 'c1': does not serve 'chat' in 'billing'",
+        {"agent": "cy", "item": "c1"},
+    ),
+    "transfer-forced-to-a-full-agent": Failure(
+        lambda r: r.transfer("c1", to_agent="bob", force=True),
+        NotEligibleError,
+        r"is full on 'chat' \(1/1\).*never exceeded",
+        {"agent": "bob", "item": "c1"},
+    ),
+    "transfer-without-target": Failure(
+        lambda r: r.transfer("c1"),
+        InvalidValueError,
+        "give to_agent, to_department, or both",
+        {"path": "transfer"},
+    ),
+    "transfer-closed": Failure(
+        lambda r: r.transfer("x1", to_department="sales"),
+        ItemClosedError,
+        "Cannot transfer item 'x1': it is already closed",
+        {"item": "x1"},
+    ),
+    "set-channel-of-someone-else": Failure(
+        lambda r: r.set_channel("bob", "chat", enabled=False, actor="ana"),
+        PermissionDeniedError,
+        "an agent may change only their own",
+        {"actor": "ana"},
+    ),
+    "set-own-channel-without-self-service": Failure(
+        lambda r: r.set_channel("ana", "chat", enabled=False, actor="ana"),
+        PermissionDeniedError,
+        "self-service is off; an administrator can turn it on",
+        {"actor": "ana"},
+    ),
+    "set-self-service-as-an-agent": Failure(
+        lambda r: r.set_self_service(True, actor="ana"),
+        PermissionDeniedError,
+        "only an owner or administrator may",
+        {"actor": "ana"},
+    ),
+    "claim-an-assigned-item": Failure(
+        lambda r: r.claim("c1", "bob"),
+        InvalidStateError,
+        "it is assigned to 'ana'; transfer it instead",
+    ),
+    "claim-for-someone-else": Failure(
+        lambda r: r.claim("c3", "ana", actor="bob"),
+        PermissionDeniedError,
+        "an agent may claim only for themselves",
+        {"actor": "bob"},
+    ),
+    "claim-while-full": Failure(
+        lambda r: r.claim("c3", "ana"),
+        NotEligibleError,
+        r"Agent 'ana' cannot take item 'c3': is full on 'chat' \(1/1\)",
+        {"agent": "ana", "item": "c3"},
+    ),
+    "next-for-an-offline-agent": Failure(
+        lambda r: r.next_for("cy"),
+        NotEligibleError,
+        "is offline. Set them online",
+        {"agent": "cy"},
+    ),
+    "reopen-an-open-item": Failure(
+        lambda r: r.reopen("c1"),
+        InvalidStateError,
+        "Cannot reopen item 'c1': it is assigned, not closed",
+    ),
+    "subscribe-to-an-unknown-kind": Failure(
+        lambda r: r.subscribe(print, kinds=["asigned"]),
+        InvalidValueError,
+        r"unknown event kind\(s\) \['asigned'\]",
+        {"path": "kinds"},
+    ),
 }
 
 
@@ -427,7 +517,7 @@ def test_add_department_refuses_non_mapping_strategies() -> None:
     with pytest.raises(InvalidValueError) as info:
         router.add_department("support", strategies="chat")  # type: ignore[arg-type]
 
-    assert "strategies" == info.value.path
+    assert "Department.strategies" == info.value.path
 
 
 def test_unhashable_strategy_name_is_a_typed_error() -> None:

@@ -6,6 +6,7 @@ from random import Random
 import pytest
 
 from agentroute import InvalidStateError
+from agentroute.model import Department
 from agentroute.pool import Pool
 from agentroute.registry import Seat
 from agentroute.strategies import Candidate, LeastBusy, RandomChoice, Rank
@@ -20,7 +21,7 @@ def seat(agent: str, *, limit: int = 2, load: int = 0, enabled: bool = True) -> 
 
 
 def least_busy_pool() -> Pool:
-    return Pool("billing", "chat", "least_busy", LeastBusy())
+    return Pool(Department("billing"), "chat", "least_busy", LeastBusy())
 
 
 def test_join_ranks_free_seats() -> None:
@@ -47,7 +48,7 @@ def test_members_that_cannot_take_work_are_not_free() -> None:
 
 def test_booking_reranks_through_the_seat() -> None:
     """A seat's booking re-ranks it in every pool it belongs to."""
-    billing, sales = least_busy_pool(), Pool("sales", "chat", "least_busy", LeastBusy())
+    billing, sales = least_busy_pool(), Pool(Department("sales"), "chat", "least_busy", LeastBusy())
     ana, bob = seat("ana"), seat("bob")
     for pool in (billing, sales):
         pool.join(ana)
@@ -112,7 +113,7 @@ def test_pick_returns_the_strategy_choice() -> None:
 
 def test_pick_with_random_uses_the_generator() -> None:
     """A random pool draws from the generator it is given, so equal seeds pick alike."""
-    pool = Pool("billing", "chat", "random", RandomChoice())
+    pool = Pool(Department("billing"), "chat", "random", RandomChoice())
     for name in "abcdefgh":
         pool.join(seat(name))
 
@@ -137,7 +138,7 @@ class Stranger:
 
 def test_pick_refuses_a_non_candidate() -> None:
     """A strategy choosing an agent outside the ranked candidates raises InvalidStateError."""
-    pool = Pool("billing", "chat", "stranger", Stranger())
+    pool = Pool(Department("billing"), "chat", "stranger", Stranger())
     pool.join(seat("ana"))
 
     with pytest.raises(InvalidStateError, match="choose\\(\\) must return an element of ranked"):
@@ -157,7 +158,7 @@ def test_ranked_view_indexes_and_slices() -> None:
             seen.append([c.agent for c in ranked[1:]])
             return ranked[-1]
 
-    pool = Pool("billing", "chat", "spy", Spy())
+    pool = Pool(Department("billing"), "chat", "spy", Spy())
     for name in ["cy", "ana", "bob"]:
         pool.join(seat(name))
 

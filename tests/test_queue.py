@@ -53,14 +53,14 @@ def test_empty_queue_is_falsy() -> None:
     assert (0, False, ()) == (len(queue), bool(queue), queue.item_ids())
 
 
-def test_first_peeks_and_pop_first_removes() -> None:
-    """first() returns the head without removing it; pop_first() removes it."""
+def test_first_push_peeks_and_pop_push_removes() -> None:
+    """first_push() returns the head without removing it; pop_push() removes it."""
     queue = WaitingQueue()
     queue.push(queue_key(make_item("a"), 1))
     queue.push(queue_key(make_item("b"), 2))
 
-    peeked = queue.first()
-    popped = queue.pop_first()
+    peeked = queue.first_push()
+    popped = queue.pop_push()
 
     assert (peeked, ("b",)) == (popped, queue.item_ids())
 

@@ -5,13 +5,14 @@ from typing import Any
 import pytest
 
 from agentroute import Agent, UnknownAgentError
+from agentroute.model import Department
 from agentroute.pool import Pool
 from agentroute.registry import AgentRecord, Registry, Seat
 from agentroute.strategies import LeastBusy
 
 
 def chat_pool(department: str = "billing") -> Pool:
-    return Pool(department, "chat", "least_busy", LeastBusy())
+    return Pool(Department(department), "chat", "least_busy", LeastBusy())
 
 
 def test_new_seat_is_empty_and_disabled() -> None:

@@ -13,7 +13,7 @@ agentroute: decide which human agent gets each ticket, chat and call.
 
 from __future__ import annotations
 
-from agentroute import strategies
+from agentroute import events, strategies
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
     AgentBusyError,
@@ -26,24 +26,30 @@ from agentroute.errors import (
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
+    NotEligibleError,
     NotFoundError,
+    PermissionDeniedError,
     UnknownAgentError,
     UnknownDepartmentError,
     UnknownItemError,
     UnknownStrategyError,
 )
+from agentroute.events import Event, HandlerError, Subscription
 from agentroute.model import (
     CALL,
     CHAT,
     TICKET,
     Agent,
     Decision,
+    Department,
     Item,
     ItemState,
     ItemStatus,
+    Mode,
     Presence,
     Role,
 )
+from agentroute.ownership import Action, ActorKind, HistoryEntry, Ownership
 from agentroute.router import Router
 from agentroute.strategies import Candidate, Strategy
 
@@ -51,17 +57,23 @@ __all__ = [
     "CALL",
     "CHAT",
     "TICKET",
+    "Action",
+    "ActorKind",
     "Agent",
     "AgentBusyError",
     "AgentrouteError",
     "Candidate",
     "Clock",
     "Decision",
+    "Department",
     "DuplicateAgentError",
     "DuplicateDepartmentError",
     "DuplicateError",
     "DuplicateItemError",
     "DuplicateStrategyError",
+    "Event",
+    "HandlerError",
+    "HistoryEntry",
     "InvalidStateError",
     "InvalidValueError",
     "Item",
@@ -69,16 +81,22 @@ __all__ = [
     "ItemState",
     "ItemStatus",
     "ManualClock",
+    "Mode",
+    "NotEligibleError",
     "NotFoundError",
+    "Ownership",
+    "PermissionDeniedError",
     "Presence",
     "Role",
     "Router",
     "Strategy",
+    "Subscription",
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",
     "UnknownStrategyError",
+    "events",
     "strategies",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"

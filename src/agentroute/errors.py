@@ -16,9 +16,12 @@ any state is touched.
     │   ├── DuplicateDepartmentError
     │   └── DuplicateStrategyError
     ├── InvalidValueError (ValueError)
-    └── InvalidStateError (RuntimeError)
-        ├── AgentBusyError
-        └── ItemClosedError
+    ├── InvalidStateError (RuntimeError)
+    │   ├── AgentBusyError
+    │   ├── ItemClosedError
+    │   └── NotEligibleError
+    ├── PermissionDeniedError (PermissionError)
+    └── HandlerError (ExceptionGroup; in agentroute.events)
 
 Each error keeps the offending value as an attribute (``.agent``,
 ``.item``, ``.department``, ``.strategy``, ``.path``) so a host can react
@@ -40,7 +43,9 @@ __all__ = [
     "InvalidStateError",
     "InvalidValueError",
     "ItemClosedError",
+    "NotEligibleError",
     "NotFoundError",
+    "PermissionDeniedError",
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",
@@ -209,3 +214,32 @@ class ItemClosedError(InvalidStateError):
     def __init__(self, item: str, action: str) -> None:
         self.item = item
         super().__init__(f"Cannot {action} item {item!r}: it is already closed.")
+
+
+class NotEligibleError(InvalidStateError):
+    """
+    The agent cannot take this item now; ``reasons`` says why.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, agent: str, item: str, reasons: Iterable[str], hint: str) -> None:
+        self.agent = agent
+        self.item = item
+        self.reasons = tuple(reasons)
+        super().__init__(
+            f"Agent {agent!r} cannot take item {item!r}: {'; '.join(self.reasons)}. {hint}"
+        )
+
+
+class PermissionDeniedError(AgentrouteError, PermissionError):
+    """
+    The actor's role does not allow this call.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, actor: str, action: str, reason: str) -> None:
+        self.actor = actor
+        self.action = action
+        super().__init__(f"{actor!r} may not {action}: {reason}.")

@@ -24,9 +24,11 @@ __all__ = [
     "TICKET",
     "Agent",
     "Decision",
+    "Department",
     "Item",
     "ItemState",
     "ItemStatus",
+    "Mode",
     "Presence",
     "Role",
 ]
@@ -42,6 +44,9 @@ Role: TypeAlias = Literal["owner", "administrator", "agent"]
 ROLES: Final[tuple[Role, ...]] = ("owner", "administrator", "agent")
 
 ItemState: TypeAlias = Literal["queued", "assigned", "closed"]
+
+Mode: TypeAlias = Literal["push", "pull"]
+MODES: Final[tuple[Mode, ...]] = ("push", "pull")
 
 PRIORITY_RANGE: Final = range(1, 101)
 
@@ -197,6 +202,72 @@ def _check_customer(instance: object, attribute: attrs.Attribute[Any], value: ob
         check_id("Item.customer", value)
 
 
+def _check_strategies(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    for channel, strategy in value.items():  # type: ignore[attr-defined]
+        check_id("Department.strategies key", channel)
+        check_id(f"Department.strategies[{channel!r}]", strategy)
+
+
+def _freeze_strategies(value: object) -> Mapping[str, str]:
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of channel to strategy name, got {value!r}"
+        raise InvalidValueError("Department.strategies", msg)
+    return MappingProxyType(dict(value))
+
+
+def _check_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not bool:
+        raise InvalidValueError(
+            f"Department.{attribute.name}", f"must be True or False, got {value!r}"
+        )
+
+
+@attrs.frozen
+class Department:
+    """
+    A department's routing settings (SPEC F6, F17, F18, F21), from ``Router.department()``.
+
+    Attributes:
+        name: The department's name.
+        strategies: Strategy name per channel.
+        default_strategy: Strategy for every other channel.
+        mode: ``"push"``: a strategy assigns arrivals to free agents;
+            ``"pull"``: arrivals wait until an agent claims them or asks
+            for the next one (``Router.next_for()``).
+        unassign_on_close: Closing an item also clears its responsible agent.
+        allow_claims: Agents may claim waiting items out of queue order.
+
+    Added in 0.2.
+    """
+
+    name: str = attrs.field(validator=_validator(check_id))
+    strategies: Mapping[str, str] = attrs.field(
+        factory=dict,
+        kw_only=True,
+        converter=_freeze_strategies,
+        validator=_check_strategies,
+        repr=_mapping_repr,
+        hash=False,
+    )
+    default_strategy: str = attrs.field(
+        default="least_busy", kw_only=True, validator=_validator(check_id)
+    )
+    mode: Mode = attrs.field(default="push", kw_only=True)
+    unassign_on_close: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
+    allow_claims: bool = attrs.field(default=True, kw_only=True, validator=_check_bool)
+
+    @mode.validator
+    def _check_mode(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in MODES:
+            raise InvalidValueError("Department.mode", f"must be 'push' or 'pull', got {value!r}")
+
+    def strategy_for(self, channel: str) -> str:
+        """Return the strategy name used for *channel*."""
+        return self.strategies.get(channel, self.default_strategy)
+
+
 @attrs.frozen
 class Item:
     """
@@ -235,9 +306,12 @@ class Decision:
         item: The item's id.
         status: ``"assigned"`` or ``"queued"``.
         agent: The agent who got it, when assigned.
-        department: The item's department.
+        department: The item's responsible department.
         channel: The item's channel.
-        strategy: The strategy that chose (or would choose) the agent.
+        strategy: What chose the agent: the pool's strategy name, or
+            ``"claim"``, ``"next_for"``, ``"transfer"`` or ``"reopen"``
+            when a person or the item's history did. For a queued item,
+            the strategy that will choose.
         position: 1-based place in its queue, when queued.
         reason: Why it queued, in words a person can read.
 
@@ -267,6 +341,8 @@ class ItemStatus:
         channel: Its channel.
         position: 1-based place in its queue, when queued.
         arrived_at: Clock time when it was first routed.
+        pull: True while it waits to be pulled (claimed or taken with
+            ``Router.next_for()``) rather than pushed to the next free agent.
 
     Added in 0.1.
     """
@@ -278,3 +354,4 @@ class ItemStatus:
     channel: str
     position: int | None
     arrived_at: float
+    pull: bool = False

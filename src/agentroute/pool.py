@@ -15,6 +15,7 @@ from typing import overload
 from sortedcontainers import SortedList
 
 from agentroute.errors import InvalidStateError
+from agentroute.model import Department
 from agentroute.queue import WaitingQueue
 from agentroute.registry import Seat
 from agentroute.strategies import Candidate, Rank, Strategy
@@ -39,12 +40,14 @@ class Pool:
         "department",
         "members",
         "queue",
+        "settings",
         "strategy",
         "strategy_name",
     )
 
-    def __init__(self, department: str, channel: str, strategy_name: str, strategy: Strategy):
-        self.department = department
+    def __init__(self, settings: Department, channel: str, strategy_name: str, strategy: Strategy):
+        self.settings = settings
+        self.department = settings.name
         self.channel = channel
         self.strategy_name = strategy_name
         self.strategy = strategy

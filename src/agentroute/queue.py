@@ -1,5 +1,9 @@
 """
-Waiting work of one pool, ordered by (priority, SLA deadline, arrival) (SPEC F16).
+Waiting work of one pool, ordered by (priority, SLA deadline, arrival) (SPEC F16, F17).
+
+Some waiting items are pushed to agents as slots free; others wait to be
+pulled (an agent claims them or presses "next"). Both stand in one line,
+in one order: the push line is that line without the pull-only items.
 """
 
 from __future__ import annotations
@@ -28,47 +32,67 @@ class WaitingQueue:
     Items waiting for an agent, most important first; every operation is O(log n).
 
     >>> q = WaitingQueue()
-    >>> q.push((2, math.inf, 1, "late-but-urgent"))
     >>> q.push((5, math.inf, 0, "early"))
-    >>> q.pop_first()
-    (2, inf, 1, 'late-but-urgent')
+    >>> q.push((2, math.inf, 1, "urgent"), pull=True)
+    >>> q.item_ids(), q.has_push
+    (('urgent', 'early'), True)
+    >>> q.pop_push()
+    (5, inf, 0, 'early')
     """
 
-    __slots__ = ("_keys",)
+    __slots__ = ("_all", "_push")
 
     def __init__(self) -> None:
-        self._keys: SortedList[QueueKey] = SortedList()
+        self._all: SortedList[QueueKey] = SortedList()
+        self._push: SortedList[QueueKey] = SortedList()
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._all)
 
-    def __bool__(self) -> bool:
-        return bool(self._keys)
+    @property
+    def has_push(self) -> bool:
+        """Tell whether some item waits to be pushed to the next free agent."""
+        return bool(self._push)
 
-    def push(self, key: QueueKey) -> None:
-        """Add a waiting item."""
-        self._keys.add(key)
+    def push(self, key: QueueKey, *, pull: bool = False) -> None:
+        """Add a waiting item; a *pull* item waits for an agent to take it."""
+        self._all.add(key)
+        if not pull:
+            self._push.add(key)
 
     def remove(self, key: QueueKey) -> None:
-        """Take a waiting item out of line (closed, or assigned by other means)."""
-        self._keys.remove(key)
+        """Take a waiting item out of line (closed, claimed or transferred)."""
+        self._all.remove(key)
+        self._push.discard(key)
+
+    def is_pull(self, key: QueueKey) -> bool:
+        """Tell whether a waiting item waits to be pulled rather than pushed."""
+        return key not in self._push
 
     def first(self) -> QueueKey:
-        """Return the most important waiting item without removing it."""
-        return self._keys[0]
+        """Return the most important waiting item, push or pull."""
+        return self._all[0]
 
-    def pop_first(self) -> QueueKey:
-        """Remove and return the most important waiting item."""
-        return self._keys.pop(0)
+    def first_push(self) -> QueueKey:
+        """Return the most important item waiting to be pushed."""
+        return self._push[0]
+
+    def pop_push(self) -> QueueKey:
+        """Remove and return the most important item waiting to be pushed."""
+        key = self._push.pop(0)
+        self._all.remove(key)
+        return key
 
     def position(self, key: QueueKey) -> int:
-        """Return the 1-based place of a waiting item."""
-        return self._keys.index(key) + 1
+        """Return the 1-based place of a waiting item in the whole line."""
+        return self._all.index(key) + 1
 
     def item_ids(self) -> tuple[str, ...]:
-        """Return the waiting item ids in the order they will leave."""
-        return tuple(key[3] for key in self._keys)
+        """Return the waiting item ids in order, push and pull alike."""
+        return tuple(key[3] for key in self._all)
 
     def _check(self) -> None:
-        """Assert the internal order; for tests."""
-        self._keys._check()  # type: ignore[attr-defined]
+        """Assert the internal order and that the push line is part of the whole; for tests."""
+        self._all._check()  # type: ignore[attr-defined]
+        self._push._check()  # type: ignore[attr-defined]
+        assert all(key in self._all for key in self._push)

@@ -145,6 +145,10 @@ class Registry:
         except (KeyError, TypeError):
             raise UnknownAgentError(agent_id) from None
 
+    def find(self, agent_id: str) -> AgentRecord | None:
+        """Return the record of *agent_id*, or None."""
+        return self._records.get(agent_id)
+
     def records(self) -> list[AgentRecord]:
         """Return every record, in the order agents were added."""
         return list(self._records.values())

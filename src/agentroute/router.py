@@ -10,11 +10,12 @@ changed nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from random import Random
+from collections.abc import Mapping
 
 import attrs
 
+from agentroute._engine import ItemRecord, memberships, pools_of
+from agentroute._responsibility import Responsibility
 from agentroute.clock import Clock
 from agentroute.errors import (
     AgentBusyError,
@@ -24,66 +25,27 @@ from agentroute.errors import (
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
-    UnknownDepartmentError,
-    UnknownItemError,
 )
+from agentroute.events import ItemClosed, NewItemInDepartment
 from agentroute.model import (
     PRESENCES,
     Agent,
     Decision,
+    Department,
     Item,
-    ItemState,
     ItemStatus,
+    Mode,
     Presence,
     check_id,
     check_limit,
 )
-from agentroute.pool import Pool
-from agentroute.queue import QueueKey, queue_key
-from agentroute.registry import AgentRecord, Registry, Seat
-from agentroute.strategies import StrategyFactory
+from agentroute.policies import permissions
 from agentroute.strategies import _registry as strategy_registry
 
 __all__ = ["Router"]
 
 
-_Choice = tuple[str, StrategyFactory]
-"""A strategy name and the factory it was registered with when configured."""
-
-
-class _Department:
-    """A department's routing configuration, with strategies resolved when it was added."""
-
-    __slots__ = ("default_strategy", "name", "strategies")
-
-    def __init__(self, name: str, strategies: dict[str, _Choice], default_strategy: _Choice):
-        self.name = name
-        self.strategies = strategies
-        self.default_strategy = default_strategy
-
-    def strategy_for(self, channel: str) -> _Choice:
-        return self.strategies.get(channel, self.default_strategy)
-
-
-class _ItemRecord:
-    """The router's mutable state for one item."""
-
-    __slots__ = ("agent", "arrival", "arrived_at", "item", "pool", "state")
-
-    def __init__(self, item: Item, pool: Pool, arrival: int, arrived_at: float) -> None:
-        self.item = item
-        self.pool = pool
-        self.arrival = arrival
-        self.arrived_at = arrived_at
-        self.state: ItemState = "queued"
-        self.agent: str | None = None
-
-    @property
-    def key(self) -> QueueKey:
-        return queue_key(self.item, self.arrival)
-
-
-class Router:
+class Router(Responsibility):
     """
     Decides who gets each item and keeps count of who holds what.
 
@@ -93,6 +55,8 @@ class Router:
             is ``time.time``, tests pass a :class:`~agentroute.ManualClock`.
         default_strategy: Strategy for any channel a department does not
             name; see :mod:`agentroute.strategies`.
+        self_service: Let agents switch their own channels on and off
+            (SPEC F4); administrators always may.
 
     Raises:
         InvalidValueError: *seed* is not an int or *clock* is not callable.
@@ -115,20 +79,17 @@ class Router:
         seed: int = 0,
         clock: Clock = time.time,
         default_strategy: str = "least_busy",
+        self_service: bool = False,
     ) -> None:
         if type(seed) is not int:
             raise InvalidValueError("seed", f"must be an int, got {seed!r}")
         if not callable(clock):
             raise InvalidValueError("clock", f"must be a zero-argument callable, got {clock!r}")
-        self._default_strategy = (default_strategy, strategy_registry.factory(default_strategy))
-        self._clock = clock
-        self._rng = Random(seed)
-        self._registry = Registry()
-        self._departments: dict[str, _Department] = {}
-        self._pools: dict[tuple[str, str], Pool] = {}
-        self._items: dict[str, _ItemRecord] = {}
-        self._arrivals = 0
-        self._tick = 0
+        strategy_registry.factory(default_strategy)
+        _check_bool("self_service", self_service)
+        super().__init__(clock, seed)
+        self._default_strategy = default_strategy
+        self._self_service = self_service
 
     # -- departments ---------------------------------------------------------
 
@@ -138,58 +99,62 @@ class Router:
         *,
         strategies: Mapping[str, str] | None = None,
         default_strategy: str | None = None,
+        mode: Mode = "push",
+        unassign_on_close: bool = False,
+        allow_claims: bool = True,
     ) -> None:
         """
-        Create a department and choose its strategy per channel (SPEC F6).
+        Create a department and choose how its work is routed (SPEC F6, F17, F18, F21).
 
         Args:
             name: The department's name.
             strategies: Strategy name per channel, e.g. ``{"chat": "least_busy"}``.
             default_strategy: Strategy for channels not in *strategies*;
                 defaults to the router's.
+            mode: ``"push"`` (a strategy assigns arrivals to free agents) or
+                ``"pull"`` (arrivals wait until an agent claims them or asks
+                for the next one; with a single agent in the router, that
+                agent gets them at once when free).
+            unassign_on_close: Closing an item also clears its responsible agent.
+            allow_claims: Agents may claim waiting items out of queue order.
 
         Raises:
-            InvalidValueError: A name or channel is not a non-empty string.
+            InvalidValueError: An argument has the wrong type or value.
             DuplicateDepartmentError: The name is taken.
             UnknownStrategyError: A strategy name is not registered.
 
-        Added in 0.1.
+        Added in 0.1. *mode*, *unassign_on_close* and *allow_claims* added in 0.2.
         """
         check_id("department", name)
         if name in self._departments:
             raise DuplicateDepartmentError(name)
-        if strategies is None:
-            strategies = {}
-        elif not isinstance(strategies, Mapping):
-            msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
-            raise InvalidValueError("strategies", msg)
-        chosen = {}
-        for channel, strategy in strategies.items():
-            check_id("strategies key", channel)
-            chosen[channel] = (strategy, strategy_registry.factory(strategy))
-        fallback = self._default_strategy
-        if default_strategy is not None:
-            fallback = (default_strategy, strategy_registry.factory(default_strategy))
-        self._departments[name] = _Department(name, chosen, fallback)
+        settings = Department(
+            name,
+            strategies=strategies,
+            default_strategy=default_strategy or self._default_strategy,
+            mode=mode,
+            unassign_on_close=unassign_on_close,
+            allow_claims=allow_claims,
+        )
+        named = [*settings.strategies.values(), settings.default_strategy]
+        factories = {strategy: strategy_registry.factory(strategy) for strategy in named}
+        self._factories.update(factories)
+        self._departments[name] = settings
+
+    def department(self, name: str) -> Department:
+        """
+        Return a department's settings.
+
+        Raises:
+            UnknownDepartmentError: The department does not exist.
+
+        Added in 0.2.
+        """
+        return self._department(name)
 
     def departments(self) -> list[str]:
         """Return the department names in the order they were added."""
         return list(self._departments)
-
-    def _department(self, name: str) -> _Department:
-        department = self._departments.get(name) if isinstance(name, str) else None
-        if department is None:
-            raise UnknownDepartmentError(name, self._departments)
-        return department
-
-    def _pool(self, department: str, channel: str) -> Pool:
-        """Return the pool of (department, channel), creating it on first use."""
-        pool = self._pools.get((department, channel))
-        if pool is None:
-            name, factory = self._department(department).strategy_for(channel)
-            pool = Pool(department, channel, name, factory())
-            self._pools[department, channel] = pool
-        return pool
 
     # -- agents --------------------------------------------------------------
 
@@ -207,7 +172,7 @@ class Router:
         self._check_agent(agent)
         if agent.id in self._registry:
             raise DuplicateAgentError(agent.id)
-        pools = [(self._pool(d, c), c) for d, c in _memberships(agent)]
+        pools = [(self._pool(d, c), c) for d, c in memberships(agent)]
         record = self._registry.add(agent)
         for pool, channel in pools:
             pool.join(record.seats[channel])
@@ -238,19 +203,19 @@ class Router:
         """
         self._check_agent(agent)
         record = self._registry.get(agent.id)
+        old, new = set(memberships(record.agent)), set(memberships(agent))
         stranded = [
             item_id
             for item_id in record.items
-            if not agent.serves(
-                self._items[item_id].item.department, self._items[item_id].item.channel
-            )
+            if _pool_key(self._items[item_id]) in old - new
+            or self._items[item_id].item.channel not in agent.capacity
         ]
         if stranded and not requeue:
             raise AgentBusyError(agent.id, stranded, "take that channel or department away")
-        old, new = set(_memberships(record.agent)), set(_memberships(agent))
-        joining = [(self._pool(d, c), c) for d, c in _memberships(agent) if (d, c) not in old]
-        released = self._release(record, stranded)
-        for department, channel in _memberships(record.agent):
+        joining = [(self._pool(d, c), c) for d, c in memberships(agent) if (d, c) not in old]
+        now = self._clock()
+        released = self._release(record, stranded, now)
+        for department, channel in memberships(record.agent):
             if (department, channel) not in new:
                 self._pools[department, channel].leave(record.seats[channel])
         for channel in [c for c in record.seats if c not in agent.capacity]:
@@ -264,7 +229,7 @@ class Router:
         for pool, channel in joining:
             pool.join(record.seats[channel])
         record.sync_seats()
-        return self._requeue(released, _pools_of(record))
+        return self._done(self._requeue(released, pools_of(record), now))
 
     def remove_agent(self, agent_id: str, *, requeue: bool = False) -> list[Decision]:
         """
@@ -287,12 +252,13 @@ class Router:
         record = self._registry.get(agent_id)
         if record.items and not requeue:
             raise AgentBusyError(agent_id, record.items, "remove the agent")
-        released = self._release(record, list(record.items))
+        now = self._clock()
+        released = self._release(record, list(record.items), now)
         for seat in record.seats.values():
             for pool in list(seat.pools):
                 pool.leave(seat)
         self._registry.remove(agent_id)
-        return self._requeue(released, ())
+        return self._done(self._requeue(released, (), now))
 
     def set_presence(self, agent_id: str, presence: Presence) -> list[Decision]:
         """
@@ -316,36 +282,68 @@ class Router:
             raise InvalidValueError("presence", msg)
         record.presence = presence
         record.sync_seats()
-        return self._drain(_pools_of(record))
+        return self._done(self._drain(pools_of(record), self._clock()))
 
-    def set_channel(self, agent_id: str, channel: str, *, enabled: bool) -> list[Decision]:
+    def set_channel(
+        self, agent_id: str, channel: str, *, enabled: bool, actor: str | None = None
+    ) -> list[Decision]:
         """
         Switch one channel on or off for an agent (SPEC F4).
 
         Switching off keeps current work on that channel; switching on takes
         waiting work at once.
 
+        Args:
+            agent_id: The agent whose channel changes.
+            channel: The channel, which the agent must have capacity on.
+            enabled: On (True) or off (False).
+            actor: Who asks; None is the host. An agent may switch only their
+                own channels, and only when self-service is on.
+
         Returns:
             The decisions for work dispatched to free slots.
 
         Raises:
-            UnknownAgentError: No agent has this id.
+            UnknownAgentError: The agent or the actor is unknown.
             InvalidValueError: The agent has no capacity on *channel*, or
                 *enabled* is not a bool.
+            PermissionDeniedError: The actor may not change this agent's channels.
 
-        Added in 0.1.
+        Added in 0.1. *actor* added in 0.2.
         """
         record = self._registry.get(agent_id)
         seat = self._seat(record, channel)
-        if type(enabled) is not bool:
-            raise InvalidValueError("enabled", f"must be True or False, got {enabled!r}")
+        _check_bool("enabled", enabled)
+        permissions.check_channel_change(
+            self._actor(actor), agent_id, self_service=self._self_service
+        )
         if enabled:
             record.channels_off.pop(channel, None)
         else:
             record.channels_off[channel] = None
         seat.enabled = record.seat_enabled(channel)
         seat.refresh()
-        return self._drain(seat.pools)
+        return self._done(self._drain(seat.pools, self._clock()))
+
+    def set_self_service(self, enabled: bool, *, actor: str | None = None) -> None:
+        """
+        Allow or forbid agents to switch their own channels on and off (SPEC F4).
+
+        Raises:
+            InvalidValueError: *enabled* is not a bool.
+            UnknownAgentError: The actor is unknown.
+            PermissionDeniedError: The actor is not an owner or administrator.
+
+        Added in 0.2.
+        """
+        _check_bool("enabled", enabled)
+        permissions.check_administrator(self._actor(actor), "change self-service")
+        self._self_service = enabled
+
+    @property
+    def self_service(self) -> bool:
+        """Tell whether agents may switch their own channels on and off."""
+        return self._self_service
 
     def set_capacity(self, agent_id: str, channel: str, limit: int) -> list[Decision]:
         """
@@ -457,19 +455,27 @@ class Router:
         pool = self._pools.get((item.department, item.channel)) or self._pool(
             item.department, item.channel
         )
-        seat = pool.pick(self._rng) if pool.has_free else None
+        pull = pool.settings.mode == "pull"
+        seat = self._sole_seat(pool) if pull else pool.pick(self._rng) if pool.has_free else None
+        now = self._clock()
         self._arrivals += 1
-        record = _ItemRecord(item, pool, self._arrivals, self._clock())
+        record = ItemRecord(item, pool, self._arrivals, now)
         self._items[item.id] = record
+        self._ledger.change(item.id, now, "created", item.department, None, "system", "system")
+        if "new_item" in self._bus.wanted:
+            self._bus.emit(NewItemInDepartment(now, item.id, item.department, item.channel))
         if seat is not None:
-            return self._book(record, seat)
-        key = record.key
-        pool.queue.push(key)
-        return self._queued(record, key)
+            decision = self._book(record, seat, now, pool.strategy_name)
+        else:
+            decision = self._wait(record, now, pull=pull)
+        return self._done(decision)
 
     def close(self, item_id: str) -> list[Decision]:
         """
         Close an item: free its slot, or take it out of its queue (SPEC F21).
+
+        The responsible agent stays the owner, unless the department was
+        added with ``unassign_on_close=True``; :meth:`reopen` goes back to them.
 
         Returns:
             The decisions for waiting work the freed slot took.
@@ -483,17 +489,27 @@ class Router:
         record = self._item(item_id)
         if record.state == "closed":
             raise ItemClosedError(item_id, "close")
+        now = self._clock()
+        pool = record.pool
+        decisions: list[Decision] = []
         if record.state == "queued":
-            record.pool.queue.remove(record.key)
+            pool.queue.remove(record.key)
             record.state = "closed"
-            return []
-        seat = self._unbook(record)
-        record.state = "closed"
-        if seat.enabled and seat.load < seat.limit:
-            waiting = [pool for pool in seat.pools if pool.queue]
-            if waiting:
-                return self._drain(waiting)
-        return []
+        else:
+            seat = self._unbook(record)
+            record.state = "closed"
+            if pool.settings.unassign_on_close:
+                record.agent = None
+                self._ledger.change(
+                    item_id, now, "unassigned", pool.department, None, "system", "system", "closed"
+                )
+            if seat.enabled and seat.load < seat.limit:
+                waiting = [p for p in seat.pools if p.queue.has_push]
+                if waiting:
+                    decisions = self._drain(waiting, now)
+        if "closed" in self._bus.wanted:
+            self._bus.emit(ItemClosed(now, item_id, record.agent, pool.department))
+        return self._done(decisions)
 
     def forget(self, item_id: str) -> None:
         """
@@ -510,6 +526,7 @@ class Router:
             msg = f"Cannot forget item {item_id!r}: it is {record.state}; close it first."
             raise InvalidStateError(msg)
         del self._items[item_id]
+        self._ledger.forget(item_id)
 
     def status(self, item_id: str) -> ItemStatus:
         """
@@ -521,15 +538,17 @@ class Router:
         Added in 0.1.
         """
         record = self._item(item_id)
-        position = record.pool.queue.position(record.key) if record.state == "queued" else None
+        queue = record.pool.queue
+        waiting = record.state == "queued"
         return ItemStatus(
             item=item_id,
             state=record.state,
             agent=record.agent,
-            department=record.item.department,
+            department=record.pool.department,
             channel=record.item.channel,
-            position=position,
+            position=queue.position(record.key) if waiting else None,
             arrived_at=record.arrived_at,
+            pull=waiting and queue.is_pull(record.key),
         )
 
     def queue_length(self, department: str, channel: str | None = None) -> int:
@@ -549,7 +568,10 @@ class Router:
 
     def queued(self, department: str, channel: str) -> tuple[str, ...]:
         """
-        Return the ids waiting in one queue, in the order they will leave it.
+        Return the ids waiting in one queue, most important first.
+
+        Items waiting to be pulled stand in the same line as those waiting to
+        be pushed; ``status(item).pull`` tells them apart.
 
         Raises:
             UnknownDepartmentError: The department does not exist.
@@ -560,134 +582,11 @@ class Router:
         pool = self._pools.get((department, check_id("channel", channel)))
         return () if pool is None else pool.queue.item_ids()
 
-    # -- internals -----------------------------------------------------------
 
-    def _check_agent(self, agent: Agent) -> None:
-        if not isinstance(agent, Agent):
-            raise InvalidValueError("agent", f"must be an agentroute.Agent, got {agent!r}")
-        for department in agent.departments:
-            self._department(department)
-
-    def _item(self, item_id: str) -> _ItemRecord:
-        record = self._items.get(item_id) if isinstance(item_id, str) else None
-        if record is None:
-            raise UnknownItemError(item_id)
-        return record
-
-    def _seat(self, record: AgentRecord, channel: str) -> Seat:
-        seat = record.seats.get(channel) if isinstance(channel, str) else None
-        if seat is None:
-            known = ", ".join(record.seats) or "none"
-            msg = (
-                f"agent {record.agent.id!r} has no capacity on {channel!r} (has: {known}); "
-                "give it one with set_capacity()"
-            )
-            raise InvalidValueError("channel", msg)
-        return seat
-
-    def _book(self, record: _ItemRecord, seat: Seat) -> Decision:
-        """Give *record* to *seat* and say so."""
-        self._tick += 1
-        seat.book(record.item.id, self._tick)
-        record.state = "assigned"
-        record.agent = seat.agent
-        pool = record.pool
-        return Decision(
-            record.item.id,
-            "assigned",
-            seat.agent,
-            pool.department,
-            pool.channel,
-            pool.strategy_name,
-        )
-
-    def _unbook(self, record: _ItemRecord) -> Seat:
-        """Take *record* off its agent's seat; the record keeps its agent as last owner."""
-        seat = self._registry.get(record.agent).seats[record.item.channel]  # type: ignore[arg-type]
-        self._tick += 1
-        seat.release(record.item.id, self._tick)
-        return seat
-
-    def _queued(self, record: _ItemRecord, key: QueueKey) -> Decision:
-        pool = record.pool
-        if not pool.members:
-            reason = f"no agent serves {pool.channel!r} in {pool.department!r} yet"
-        elif len(pool.members) == 1:
-            reason = (
-                f"the one agent serving {pool.channel!r} in {pool.department!r} is full, "
-                "away, offline or off that channel"
-            )
-        else:
-            reason = (
-                f"all {len(pool.members)} agents serving {pool.channel!r} in "
-                f"{pool.department!r} are full, away, offline or off that channel"
-            )
-        return Decision(
-            record.item.id,
-            "queued",
-            None,
-            pool.department,
-            pool.channel,
-            pool.strategy_name,
-            position=pool.queue.position(key),
-            reason=reason,
-        )
-
-    def _release(self, holder: AgentRecord, item_ids: list[str]) -> list[_ItemRecord]:
-        """Take items off *holder* and put them back in line, keeping their arrival."""
-        released = []
-        for item_id in item_ids:
-            record = self._items[item_id]
-            self._unbook(record)
-            record.state = "queued"
-            record.agent = None
-            record.pool.queue.push(record.key)
-            released.append(record)
-        return released
-
-    def _requeue(self, released: list[_ItemRecord], also: Iterable[Pool]) -> list[Decision]:
-        """Dispatch what can be, and report the released items still waiting."""
-        decisions = self._drain([*(r.pool for r in released), *also])
-        decisions.extend(self._queued(r, r.key) for r in released if r.state == "queued")
-        return decisions
-
-    def _drain(self, pools: Iterable[Pool]) -> list[Decision]:
-        """
-        Hand waiting work to free agents, most important first, until one side runs out.
-
-        A booking only ever removes free agents, so the pools worth looking at
-        can only shrink as this runs.
-        """
-        ready = [pool for pool in dict.fromkeys(pools) if pool.queue and pool.has_free]
-        decisions = []
-        while ready:
-            pool = min(ready, key=_head) if len(ready) > 1 else ready[0]
-            seat = pool.pick(self._rng)
-            key = pool.queue.pop_first()
-            decisions.append(self._book(self._items[key[3]], seat))
-            ready = [p for p in ready if p.queue and p.has_free]
-        return decisions
-
-    def _check(self) -> None:
-        """Assert every internal index agrees with the state; for tests."""
-        for pool in self._pools.values():
-            pool._check()
-            pool.queue._check()
-            assert not (pool.queue and pool.has_free), f"work waits beside a free agent: {pool}"
+def _check_bool(path: str, value: object) -> None:
+    if type(value) is not bool:
+        raise InvalidValueError(path, f"must be True or False, got {value!r}")
 
 
-def _memberships(agent: Agent) -> list[tuple[str, str]]:
-    """Return (department, channel) pairs the agent serves, in a stable order."""
-    return [
-        (department, channel)
-        for department, channels in agent.departments.items()
-        for channel in sorted(channels)
-    ]
-
-
-def _pools_of(record: AgentRecord) -> list[Pool]:
-    return [pool for seat in record.seats.values() for pool in seat.pools]
-
-
-def _head(pool: Pool) -> QueueKey:
-    return pool.queue.first()
+def _pool_key(record: ItemRecord) -> tuple[str, str]:
+    return (record.pool.department, record.item.channel)

@@ -1,0 +1,313 @@
+"""
+What happened, told to the host's subscribers after each call (SPEC F23).
+
+Events are immutable ``attrs`` objects. The router collects them while a
+call changes its state and delivers them, in order, once the change is
+complete; delivery (e-mail, Slack, push) is the host's business.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import ClassVar, Final, TypeAlias
+
+import attrs
+
+from agentroute.errors import AgentrouteError, InvalidValueError
+
+__all__ = [
+    "EVENT_KINDS",
+    "CustomerReplied",
+    "Event",
+    "EventBus",
+    "HandlerError",
+    "ItemAssigned",
+    "ItemClaimed",
+    "ItemClosed",
+    "ItemQueued",
+    "ItemReopened",
+    "ItemTransferred",
+    "NewItemInDepartment",
+    "Subscription",
+]
+
+
+@attrs.frozen
+class NewItemInDepartment:
+    """
+    An item arrived in (or was transferred to) *department*, before anyone took it.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "new_item"
+    at: float
+    item: str
+    department: str
+    channel: str
+
+
+@attrs.frozen
+class ItemQueued:
+    """
+    An item waits: to be pushed when a slot frees, or to be pulled (``pull=True``).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "queued"
+    at: float
+    item: str
+    department: str
+    channel: str
+    pull: bool
+
+
+@attrs.frozen
+class ItemAssigned:
+    """
+    *agent* is now responsible for *item*; *by* is who decided (strategy, agent, system).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "assigned"
+    at: float
+    item: str
+    agent: str
+    department: str
+    channel: str
+    by: str
+
+
+@attrs.frozen
+class ItemTransferred:
+    """
+    Responsibility moved from one owner to another by *by*, for *reason*.
+
+    ``to_agent`` is None for a transfer to a department.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "transferred"
+    at: float
+    item: str
+    from_agent: str | None
+    to_agent: str | None
+    from_department: str
+    to_department: str
+    by: str
+    reason: str | None
+
+
+@attrs.frozen
+class ItemClaimed:
+    """
+    *agent* took a waiting item themselves (``claim()`` or ``next_for()``).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "claimed"
+    at: float
+    item: str
+    agent: str
+    department: str
+
+
+@attrs.frozen
+class ItemClosed:
+    """
+    The item was closed; *agent* is its owner afterwards (None if unassigned on close).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "closed"
+    at: float
+    item: str
+    agent: str | None
+    department: str
+
+
+@attrs.frozen
+class ItemReopened:
+    """
+    A closed item is open again; what happened to it follows as its own event.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "reopened"
+    at: float
+    item: str
+    department: str
+
+
+@attrs.frozen
+class CustomerReplied:
+    """
+    The customer wrote again on *item*; *agent* is the owner to notify, if any.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "customer_replied"
+    at: float
+    item: str
+    agent: str | None
+    department: str
+
+
+Event: TypeAlias = (
+    NewItemInDepartment
+    | ItemQueued
+    | ItemAssigned
+    | ItemTransferred
+    | ItemClaimed
+    | ItemClosed
+    | ItemReopened
+    | CustomerReplied
+)
+Handler: TypeAlias = Callable[[Event], object]
+
+EVENT_KINDS: Final[dict[str, type[Event]]] = {
+    cls.kind: cls
+    for cls in (
+        NewItemInDepartment,
+        ItemQueued,
+        ItemAssigned,
+        ItemTransferred,
+        ItemClaimed,
+        ItemClosed,
+        ItemReopened,
+        CustomerReplied,
+    )
+}
+"""Every event class by its ``kind`` string."""
+
+
+_HANDLER_MESSAGE = (
+    "event handlers raised; the call completed and its result is in .result. "
+    "Fix the handler, or catch errors inside it"
+)
+
+
+class HandlerError(AgentrouteError, ExceptionGroup[Exception]):
+    """
+    One or more event handlers raised; the call itself completed.
+
+    Every event still reached every handler. The router's state is the
+    call's outcome, and ``result`` holds what the call returned.
+    """
+
+    result: object
+
+    def __new__(cls, exceptions: list[Exception], result: object) -> HandlerError:
+        """Group *exceptions* raised by handlers of a call that returned *result*."""
+        return super().__new__(cls, _HANDLER_MESSAGE, exceptions)
+
+    def __init__(self, exceptions: list[Exception], result: object) -> None:
+        super().__init__(_HANDLER_MESSAGE, exceptions)
+        self.result = result
+
+    def derive(self, excs: list[Exception]) -> HandlerError:  # type: ignore[override]
+        """Keep the type and the result when ``except*`` splits the group."""
+        return HandlerError(excs, self.result)
+
+
+class Subscription:
+    """
+    A handle on one subscriber; :meth:`cancel` stops its deliveries.
+
+    Added in 0.2.
+    """
+
+    __slots__ = ("_bus", "handler", "kinds")
+
+    def __init__(self, bus: EventBus, handler: Handler, kinds: frozenset[str]) -> None:
+        self._bus = bus
+        self.handler = handler
+        self.kinds = kinds
+
+    def __repr__(self) -> str:
+        return f"Subscription({self.handler!r}, kinds={sorted(self.kinds)})"
+
+    def cancel(self) -> None:
+        """Stop delivering events to this handler; cancelling twice is harmless."""
+        self._bus.unsubscribe(self)
+
+
+class EventBus:
+    """
+    Subscribers, and the events of the call in progress waiting to be delivered.
+    """
+
+    __slots__ = ("_pending", "_subscriptions", "wanted")
+
+    def __init__(self) -> None:
+        self._subscriptions: list[Subscription] = []
+        self._pending: deque[Event] = deque()
+        self.wanted: frozenset[str] = frozenset()
+        """Kinds some subscriber wants; the router builds no event nobody wants."""
+
+    def subscribe(self, handler: Handler, kinds: Iterable[str] | None = None) -> Subscription:
+        """
+        Add a subscriber for *kinds* (all kinds when None).
+
+        Raises:
+            InvalidValueError: *handler* is not callable or a kind is unknown.
+        """
+        if not callable(handler):
+            raise InvalidValueError("handler", f"must be callable, got {handler!r}")
+        if kinds is None:
+            chosen = frozenset(EVENT_KINDS)
+        else:
+            if isinstance(kinds, str):
+                kinds = [kinds]
+            chosen = frozenset(kinds)
+            unknown = sorted(k for k in chosen if k not in EVENT_KINDS)
+            if unknown:
+                msg = f"unknown event kind(s) {unknown}; known: {', '.join(EVENT_KINDS)}"
+                raise InvalidValueError("kinds", msg)
+        subscription = Subscription(self, handler, chosen)
+        self._subscriptions.append(subscription)
+        self.wanted |= chosen
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Remove *subscription* if present."""
+        if subscription in self._subscriptions:
+            self._subscriptions.remove(subscription)
+            self.wanted = frozenset().union(*(s.kinds for s in self._subscriptions))
+
+    def emit(self, event: Event) -> None:
+        """Hold *event* until the current call completes."""
+        self._pending.append(event)
+
+    def deliver(self, result: object) -> None:
+        """
+        Hand every pending event to every matching subscriber, in order.
+
+        Raises:
+            HandlerError: Some handlers raised; all events were still delivered.
+        """
+        if not self._pending:
+            return
+        errors: list[Exception] = []
+        while self._pending:
+            event = self._pending.popleft()
+            for subscription in list(self._subscriptions):
+                if event.kind in subscription.kinds:
+                    try:
+                        subscription.handler(event)
+                    except Exception as error:  # reported below, never lost
+                        errors.append(error)
+        if errors:
+            raise HandlerError(errors, result)
+
+    def discard(self) -> None:
+        """Drop pending events of a call that failed before changing anything."""
+        self._pending.clear()

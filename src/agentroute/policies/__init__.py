@@ -1,0 +1,3 @@
+"""
+Policies: the rules that decide what an actor may do and who may get work.
+"""
