@@ -8,7 +8,7 @@ scans the members. Its queue holds the work no free agent could take.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from random import Random
 from typing import overload
 
@@ -22,7 +22,8 @@ from agentroute.strategies import Candidate, Rank, Strategy
 
 __all__ = ["Pool"]
 
-_Entry = tuple[Rank, str]
+_Entry = tuple[Rank, str, Seat]
+"""(rank, agent id, seat): ids are unique in a pool, so seats are never compared."""
 
 
 class Pool:
@@ -54,7 +55,8 @@ class Pool:
         self._rank = strategy.rank
         self._choose = strategy.choose
         self.members: dict[str, Seat] = {}
-        self._free: SortedList[_Entry] = SortedList()
+        ordered = getattr(strategy, "ordered", True)
+        self._free: SortedList[_Entry] | _Bag = SortedList() if ordered else _Bag()
         self._entries: dict[str, _Entry] = {}
         self._ranked = _RankedView(self)
         self.queue = WaitingQueue()
@@ -72,7 +74,7 @@ class Pool:
 
     def free_agents(self) -> list[str]:
         """Return the free members' ids in rank order."""
-        return [agent for _, agent in self._free]
+        return [entry[1] for entry in self._free]
 
     def join(self, seat: Seat) -> None:
         """Make *seat* a member."""
@@ -93,7 +95,7 @@ class Pool:
         agent = seat.agent
         old = self._entries.get(agent)
         if seat.enabled and seat.load < seat.limit:
-            new = (self._rank(seat), agent)
+            new = (self._rank(seat), agent, seat)
             if new != old:
                 if old is not None:
                     self._free.remove(old)
@@ -111,23 +113,25 @@ class Pool:
             InvalidStateError: A custom strategy chose someone who is not free.
         """
         chosen = self._choose(self._ranked, rng)
-        agent = getattr(chosen, "agent", None)
-        if agent not in self._entries:
+        entry = self._entries.get(getattr(chosen, "agent", None))  # type: ignore[arg-type]
+        if entry is None or entry[2] is not chosen:
             msg = (
                 f"Strategy {self.strategy_name!r} chose {chosen!r}, which is not one of the "
                 "ranked candidates it was given; choose() must return an element of ranked."
             )
             raise InvalidStateError(msg)
-        return self.members[agent]
+        return entry[2]
 
     def _check(self) -> None:
         """Assert the free index matches the members exactly; for tests."""
-        self._free._check()  # type: ignore[attr-defined]
+        self._free._check()  # type: ignore[union-attr]
         expected = {
-            agent: (self._rank(seat), agent) for agent, seat in self.members.items() if seat.is_free
+            agent: (self._rank(seat), agent, seat)
+            for agent, seat in self.members.items()
+            if seat.is_free
         }
         assert expected == self._entries, (expected, self._entries)
-        assert sorted(expected.values()) == list(self._free)
+        assert sorted(expected.values()) == sorted(self._free)
         assert all(self in seat.pools for seat in self.members.values())
 
 
@@ -151,5 +155,50 @@ class _RankedView(Sequence[Candidate]):
     def __getitem__(self, index: int | slice) -> Candidate | Sequence[Candidate]:
         pool = self._pool
         if isinstance(index, slice):
-            return [pool.members[agent] for _, agent in pool._free[index]]
-        return pool.members[pool._free[index][1]]
+            return [entry[2] for entry in pool._free[index]]
+        return pool._free[index][2]
+
+
+class _Bag:
+    """
+    Free seats in no particular order, for strategies that declare ``ordered = False``.
+
+    Add, remove and lookup by position are O(1): a list plus each entry's
+    position, removing by moving the last entry into the hole. The order
+    depends only on the sequence of calls, so it is deterministic.
+    """
+
+    __slots__ = ("_entries", "_positions")
+
+    def __init__(self) -> None:
+        self._entries: list[_Entry] = []
+        self._positions: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> _Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
+        return self._entries[index]
+
+    def add(self, entry: _Entry) -> None:
+        self._positions[entry[1]] = len(self._entries)
+        self._entries.append(entry)
+
+    def remove(self, entry: _Entry) -> None:
+        position = self._positions.pop(entry[1])
+        last = self._entries.pop()
+        if position < len(self._entries):
+            self._entries[position] = last
+            self._positions[last[1]] = position
+
+    def _check(self) -> None:
+        assert {e[1]: i for i, e in enumerate(self._entries)} == self._positions

@@ -2,13 +2,15 @@
 Waiting work of one pool, ordered by (priority, SLA deadline, arrival) (SPEC F16, F17).
 
 Some waiting items are pushed to agents as slots free; others wait to be
-pulled (an agent claims them or presses "next"). Both stand in one line,
-in one order: the push line is that line without the pull-only items.
+pulled (an agent claims them or presses "next"). Both stand in one line, in
+one order; they are kept in two sorted lists so that dispatching, the hot
+path, touches only the push list.
 """
 
 from __future__ import annotations
 
 import math
+from heapq import merge
 from typing import TypeAlias
 
 from sortedcontainers import SortedList
@@ -40,14 +42,14 @@ class WaitingQueue:
     (5, inf, 0, 'early')
     """
 
-    __slots__ = ("_all", "_push")
+    __slots__ = ("_pull", "_push")
 
     def __init__(self) -> None:
-        self._all: SortedList[QueueKey] = SortedList()
         self._push: SortedList[QueueKey] = SortedList()
+        self._pull: SortedList[QueueKey] = SortedList()
 
     def __len__(self) -> int:
-        return len(self._all)
+        return len(self._push) + len(self._pull)
 
     @property
     def has_push(self) -> bool:
@@ -56,22 +58,26 @@ class WaitingQueue:
 
     def push(self, key: QueueKey, *, pull: bool = False) -> None:
         """Add a waiting item; a *pull* item waits for an agent to take it."""
-        self._all.add(key)
-        if not pull:
-            self._push.add(key)
+        (self._pull if pull else self._push).add(key)
 
     def remove(self, key: QueueKey) -> None:
         """Take a waiting item out of line (closed, claimed or transferred)."""
-        self._all.remove(key)
-        self._push.discard(key)
+        if key in self._push:
+            self._push.remove(key)
+        else:
+            self._pull.remove(key)
 
     def is_pull(self, key: QueueKey) -> bool:
         """Tell whether a waiting item waits to be pulled rather than pushed."""
-        return key not in self._push
+        return key in self._pull
 
     def first(self) -> QueueKey:
-        """Return the most important waiting item, push or pull."""
-        return self._all[0]
+        """Return the most important waiting item, push or pull; the queue must not be empty."""
+        if not self._pull:
+            return self._push[0]
+        if not self._push:
+            return self._pull[0]
+        return min(self._push[0], self._pull[0])
 
     def first_push(self) -> QueueKey:
         """Return the most important item waiting to be pushed."""
@@ -79,20 +85,18 @@ class WaitingQueue:
 
     def pop_push(self) -> QueueKey:
         """Remove and return the most important item waiting to be pushed."""
-        key = self._push.pop(0)
-        self._all.remove(key)
-        return key
+        return self._push.pop(0)
 
     def position(self, key: QueueKey) -> int:
         """Return the 1-based place of a waiting item in the whole line."""
-        return self._all.index(key) + 1
+        return self._push.bisect_left(key) + self._pull.bisect_left(key) + 1
 
     def item_ids(self) -> tuple[str, ...]:
         """Return the waiting item ids in order, push and pull alike."""
-        return tuple(key[3] for key in self._all)
+        return tuple(key[3] for key in merge(self._push, self._pull))
 
     def _check(self) -> None:
-        """Assert the internal order and that the push line is part of the whole; for tests."""
-        self._all._check()  # type: ignore[attr-defined]
+        """Assert the internal order and that no item waits both ways; for tests."""
         self._push._check()  # type: ignore[attr-defined]
-        assert all(key in self._all for key in self._push)
+        self._pull._check()  # type: ignore[attr-defined]
+        assert not set(self._push) & set(self._pull)

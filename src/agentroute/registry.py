@@ -76,6 +76,18 @@ class Seat:
         for pool in self.pools:
             pool.refresh(self)
 
+    def hand_over(self, item_id: str, successor: str, tick: int) -> None:
+        """
+        Replace *item_id* by *successor* on this seat at sequence *tick*.
+
+        The load does not change, so no pool needs to hear of it: a full seat
+        is in no pool's free index.
+        """
+        held = self.held
+        del held[item_id]
+        held[successor] = None
+        self.last_assigned = self.idle_since = tick
+
     def release(self, item_id: str, tick: int) -> None:
         """Stop counting *item_id* on this seat, released at sequence *tick*."""
         del self.held[item_id]

@@ -491,24 +491,28 @@ class Router(Responsibility):
             raise ItemClosedError(item_id, "close")
         now = self._clock()
         pool = record.pool
-        decisions: list[Decision] = []
-        if record.state == "queued":
+        held = record.state == "assigned"
+        if not held:
             pool.queue.remove(record.key)
-            record.state = "closed"
-        else:
-            seat = self._unbook(record)
-            record.state = "closed"
-            if pool.settings.unassign_on_close:
-                record.agent = None
-                self._ledger.change(
-                    item_id, now, "unassigned", pool.department, None, "system", "system", "closed"
-                )
-            if seat.enabled and seat.load < seat.limit:
-                waiting = [p for p in seat.pools if p.queue.has_push]
-                if waiting:
-                    decisions = self._drain(waiting, now)
+        record.state = "closed"
+        if held and pool.settings.unassign_on_close:
+            record.agent = None
+            self._ledger.change(
+                item_id, now, "unassigned", pool.department, None, "system", "system", "closed"
+            )
         if "closed" in self._bus.wanted:
             self._bus.emit(ItemClosed(now, item_id, record.agent, pool.department))
+        decisions: list[Decision] = []
+        if held:
+            handed = self._hand_over(record, now)
+            if handed is not None:
+                decisions = [handed]
+            else:
+                seat = self._unbook(record)
+                if seat.enabled and seat.load < seat.limit:
+                    waiting = [p for p in seat.pools if p.queue.has_push]
+                    if waiting:
+                        decisions = self._drain(waiting, now)
         return self._done(decisions)
 
     def forget(self, item_id: str) -> None:

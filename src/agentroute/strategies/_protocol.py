@@ -59,6 +59,11 @@ class Strategy(Protocol):
     keeps the pool's free agents sorted by ``rank`` and updates that order
     incrementally, so ``rank`` must depend only on the candidate's fields.
     ``choose`` then picks one of the ranked candidates, usually the first.
+
+    A strategy whose ``choose`` ignores the order (a uniform draw) may set a
+    class attribute ``ordered = False``; the pool then keeps its free agents
+    in an unordered index with O(1) updates, and ``ranked`` is in no
+    particular, but deterministic, order.
     """
 
     def rank(self, candidate: Candidate) -> Rank:

@@ -20,13 +20,16 @@ class RandomChoice:
     """
     Every free agent is equally likely; the same seed gives the same picks.
 
-    Candidates are kept in id order so the draw does not depend on the order
-    agents joined.
+    The order of the candidates does not matter to a uniform draw, so the
+    strategy says ``ordered = False`` and the pool keeps them in an O(1)
+    unordered index instead of a sorted one. That order, and so each pick,
+    depends only on the calls made and the seed: runs stay reproducible.
 
     Added in 0.1.
     """
 
     name: ClassVar[str] = "random"
+    ordered: ClassVar[bool] = False
 
     def rank(self, candidate: Candidate) -> Rank:
         """Rank by id: a stable order to draw from."""
