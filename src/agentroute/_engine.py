@@ -177,10 +177,16 @@ class Engine:
         seat: Seat = record.seat  # type: ignore[assignment]
         if not seat.enabled or seat.load != seat.limit:
             return None
-        waiting = [pool for pool in seat.pools if pool.queue.has_push]
-        if not waiting:
-            return None
-        pool = min(waiting, key=_push_head) if len(waiting) > 1 else waiting[0]
+        pools = seat.pools
+        if len(pools) == 1:
+            pool = pools[0]
+            if not pool.queue.has_push:
+                return None
+        else:
+            waiting = [pool for pool in pools if pool.queue.has_push]
+            if not waiting:
+                return None
+            pool = min(waiting, key=_push_head)
         key = pool.queue.pop_push()
         self._tick += 1
         seat.hand_over(record.item.id, key[3], self._tick)
