@@ -111,8 +111,18 @@ class Engine:
         return None if actor is None else self._registry.get(actor).agent
 
     def _sole_seat(self, pool: Pool) -> Seat | None:
-        """Return the free seat of the router's only agent in *pool*, if that is the case."""
-        if len(self._registry) == 1 and len(pool.members) == 1 and pool.has_free:
+        """
+        Return the free seat of the router's only agent in *pool*, if that is the case.
+
+        With one agent, a pull department hands them new work at once (SPEC
+        F18), but never past older work still waiting there.
+        """
+        if (
+            len(self._registry) == 1
+            and len(pool.members) == 1
+            and pool.has_free
+            and not len(pool.queue)
+        ):
             return next(iter(pool.members.values()))
         return None
 
@@ -252,6 +262,9 @@ class Engine:
             self._ledger.change(
                 item_id, at, "requeued", pool.department, None, "system", "system", reason
             )
+            if "queued" in self._bus.wanted:
+                pull = pool.settings.mode == "pull"
+                self._bus.emit(ItemQueued(at, item_id, pool.department, pool.channel, pull))
             released.append(record)
         return released
 

@@ -136,7 +136,8 @@ class Responsibility(Engine):
         Raises:
             UnknownItemError, UnknownAgentError, UnknownDepartmentError: An id is unknown.
             ItemClosedError: The item is closed; reopen it first.
-            InvalidValueError: Neither target is given, or one is not a string.
+            InvalidValueError: Neither target is given, or *force* or *reason*
+                has the wrong type.
             InvalidStateError: The agent already holds the item there.
             NotEligibleError: The agent cannot take the item.
             PermissionDeniedError: The actor may not make this transfer.
@@ -148,6 +149,10 @@ class Responsibility(Engine):
             raise ItemClosedError(item_id, "transfer")
         if to_agent is None and to_department is None:
             raise InvalidValueError("transfer", "give to_agent, to_department, or both")
+        if type(force) is not bool:
+            raise InvalidValueError("force", f"must be True or False, got {force!r}")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
         department = record.pool.department
         if to_department is not None:
             department = self._department(to_department).name
@@ -155,6 +160,9 @@ class Responsibility(Engine):
         actor_agent = self._actor(actor)
         holder = record.agent if record.state == "assigned" else None
         permissions.check_transfer(actor_agent, holder, force=force)
+        if target is None and record.state == "queued" and department == record.pool.department:
+            msg = f"Item {item_id!r} already waits in {department!r}; nothing to transfer."
+            raise InvalidStateError(msg)
         pool = self._pool(department, record.item.channel)
         seat = None if target is None else self._transfer_seat(record, target, pool, force)
         by, by_kind = _actor_names(actor_agent)
@@ -165,6 +173,11 @@ class Responsibility(Engine):
             record.pool.queue.remove(record.key)
         origin, before = record.pool.department, record.agent
         record.pool = pool
+        wanted = self._bus.wanted
+        if "transferred" in wanted:
+            to = None if seat is None else seat.agent
+            event = ItemTransferred(now, item_id, before, to, origin, department, by, reason)
+            self._bus.emit(event)
         if seat is not None:
             decision = self._book(
                 record, seat, now, "transfer", by_kind, by, action="transferred", reason=reason
@@ -172,15 +185,9 @@ class Responsibility(Engine):
         else:
             record.agent = None
             self._ledger.change(item_id, now, "transferred", department, None, by, by_kind, reason)
+            if "new_item" in wanted:
+                self._bus.emit(NewItemInDepartment(now, item_id, department, record.item.channel))
             decision = self._wait(record, now, pull=True)
-        wanted = self._bus.wanted
-        if "transferred" in wanted:
-            event = ItemTransferred(
-                now, item_id, before, record.agent, origin, department, by, reason
-            )
-            self._bus.emit(event)
-        if seat is None and "new_item" in wanted:
-            self._bus.emit(NewItemInDepartment(now, item_id, department, record.item.channel))
         decisions = [decision]
         if freed is not None and freed.is_free:
             decisions.extend(self._drain(freed.pools, now))
@@ -190,9 +197,9 @@ class Responsibility(Engine):
         """
         Let an agent take a waiting item themselves (SPEC F17, F19).
 
-        In queue order (the item :meth:`next_for` would give) a claim is
-        always allowed; out of order only where the department allows claims,
-        unless an administrator claims on the agent's behalf.
+        The first item in its department's line (for its channel) may always
+        be claimed; any other only where the department allows claims, or by
+        an administrator on the agent's behalf.
 
         Args:
             item_id: A waiting item.
@@ -219,8 +226,7 @@ class Responsibility(Engine):
             )
             raise InvalidStateError(msg)
         pool = record.pool
-        best = self._next_key(holder)
-        in_order = best is not None and best[0] == record.key
+        in_order = pool.queue.first() == record.key
         claimer = holder.agent if actor is None else self._actor(actor)
         permissions.check_claim(
             claimer, agent_id, in_order=in_order, allowed=pool.settings.allow_claims
@@ -319,10 +325,12 @@ class Responsibility(Engine):
         Added in 0.2.
         """
         record = self._item(item_id)
+        owner = record.agent
         decisions = [self._reopen(record, None)] if record.state == "closed" else []
         if "customer_replied" in self._bus.wanted:
             now = self._clock()
-            event = CustomerReplied(now, item_id, record.agent, record.pool.department)
+            notify = record.agent or owner  # the owner before a reopen that queued it
+            event = CustomerReplied(now, item_id, notify, record.pool.department)
             self._bus.emit(event)
         return self._done(decisions)
 
@@ -378,10 +386,13 @@ class Responsibility(Engine):
             raise InvalidStateError(msg)
         reasons = self._barriers(target, pool, freeing=int(own), force=force)
         if reasons:
-            hint = (
-                "A limit is never exceeded, even with force=True: close work or raise it "
-                "with set_capacity(), or transfer to the department for an agent to claim."
-            )
+            if any(reason.startswith("is full") for reason in reasons):
+                hint = (
+                    "A limit is never exceeded, even with force=True: close work or raise it "
+                    "with set_capacity(), or transfer to the department for an agent to claim."
+                )
+            else:
+                hint = "An administrator may transfer with force=True, or pick another agent."
             raise NotEligibleError(target.agent.id, record.item.id, reasons, hint)
         return target.seats[pool.channel]
 

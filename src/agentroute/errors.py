@@ -2,7 +2,8 @@
 Every error agentroute raises, in one hierarchy.
 
 A call that raises one of these changed nothing: validation happens before
-any state is touched.
+any state is touched. The one exception is HandlerError, raised after the
+call's change is complete, when subscribed event handlers failed.
 
     AgentrouteError
     ├── NotFoundError (LookupError)

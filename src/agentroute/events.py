@@ -267,11 +267,14 @@ class EventBus:
         else:
             if isinstance(kinds, str):
                 kinds = [kinds]
-            chosen = frozenset(kinds)
-            unknown = sorted(k for k in chosen if k not in EVENT_KINDS)
+            elif not isinstance(kinds, Iterable):
+                raise InvalidValueError("kinds", f"must be event kind names, got {kinds!r}")
+            listed = list(kinds)
+            unknown = [k for k in listed if not isinstance(k, str) or k not in EVENT_KINDS]
             if unknown:
                 msg = f"unknown event kind(s) {unknown}; known: {', '.join(EVENT_KINDS)}"
                 raise InvalidValueError("kinds", msg)
+            chosen = frozenset(listed)
         subscription = Subscription(self, handler, chosen)
         self._subscriptions.append(subscription)
         self.wanted |= chosen
@@ -296,9 +299,11 @@ class EventBus:
         """
         if not self._pending:
             return
+        # A handler may call the router again; that call delivers only its own events.
+        pending, self._pending = self._pending, deque()
         errors: list[Exception] = []
-        while self._pending:
-            event = self._pending.popleft()
+        while pending:
+            event = pending.popleft()
             for subscription in list(self._subscriptions):
                 if event.kind in subscription.kinds:
                     try:
