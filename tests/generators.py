@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from agentroute import CHAT, Agent, Item, ManualClock, Router, UnknownItemError
+import attrs
+
+from agentroute import CHAT, Agent, Event, Item, ManualClock, Role, Router, UnknownItemError
 
 DEPARTMENT = "billing"
 """The department every builder uses unless told otherwise."""
@@ -130,3 +132,24 @@ def picks(
     Route *count* new billing items and return who got each (``None`` when it queued).
     """
     return [router.assign(make_item(f"{prefix}{n}", channel=channel)).agent for n in range(count)]
+
+
+def make_admin(
+    agent_id: str,
+    *,
+    role: Role = "administrator",
+    departments: Mapping[str, Iterable[str]] | None = None,
+) -> Agent:
+    """
+    Build an administrator (or an owner, by *role*): one chat slot, like ``make_agent``.
+    """
+    return attrs.evolve(make_agent(agent_id, departments=departments), role=role)
+
+
+def record_events(router: Router, kinds: Iterable[str] | None = None) -> list[Event]:
+    """
+    Subscribe to *router* and return the list every delivered event is appended to.
+    """
+    events: list[Event] = []
+    router.subscribe(events.append, kinds)
+    return events
