@@ -114,11 +114,6 @@ class TestPullDepartment:
 
         assert ("queued", 0) == (decision.status, router.load("ana"))
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="BUG: the sole agent of a pull department coming online does not get waiting work",
-    )
     def test_sole_agent_coming_online_takes_waiting_work(self) -> None:
         """Everything goes to the single agent: work that waited while they were offline too."""
         router = solo_desk()
@@ -128,12 +123,6 @@ class TestPullDepartment:
 
         assert [Decision("h1", "assigned", "ana", "help", "chat", "least_busy")] == decisions
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="BUG: the sole agent of a pull department does not get waiting work when a slot "
-        "frees",
-    )
     def test_sole_agent_freed_slot_takes_waiting_work(self) -> None:
         """Everything goes to the single agent: work that waited while they were full too."""
         router = solo_desk()
@@ -145,12 +134,6 @@ class TestPullDepartment:
 
         assert [Decision("h2", "assigned", "ana", "help", "chat", "least_busy")] == decisions
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="BUG: in a pull department, a later arrival is given to the sole agent ahead of "
-        "an earlier item still waiting",
-    )
     def test_sole_agent_gets_earlier_arrivals_first(self) -> None:
         """A later arrival never jumps the line: the single agent gets the oldest item first."""
         router = solo_desk()

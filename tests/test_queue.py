@@ -53,14 +53,14 @@ def test_empty_queue_is_falsy() -> None:
     assert (0, False, ()) == (len(queue), bool(queue), queue.item_ids())
 
 
-def test_first_push_peeks_and_pop_push_removes() -> None:
-    """first_push() returns the head without removing it; pop_push() removes it."""
+def test_first_work_peeks_and_pop_work_removes() -> None:
+    """first_work() returns the head without removing it; pop_work() removes it."""
     queue = WaitingQueue()
     queue.push(queue_key(make_item("a"), 1))
     queue.push(queue_key(make_item("b"), 2))
 
-    peeked = queue.first_push()
-    popped = queue.pop_push()
+    peeked = queue.first_work(pulled_too=False)
+    popped = queue.pop_work(pulled_too=False)
 
     assert (peeked, ("b",)) == (popped, queue.item_ids())
 
@@ -95,3 +95,16 @@ def test_remove_of_an_absent_key_raises() -> None:
 
     with pytest.raises(ValueError, match="not in list"):
         queue.remove(queue_key(make_item("c1"), 1))
+
+
+def test_pull_items_are_pushed_only_when_asked() -> None:
+    """Without pulled_too a pull item never leaves by pop_work(); with it, the best goes first."""
+    queue = WaitingQueue()
+    queue.push((5, math.inf, 1, "push"))
+    queue.push((1, math.inf, 2, "pull"), pull=True)
+
+    without = (queue.has_work(pulled_too=False), queue.first_work(pulled_too=False))
+    first = queue.pop_work(pulled_too=True)
+
+    assert (True, (5, math.inf, 1, "push")) == without
+    assert (1, math.inf, 2, "pull") == first

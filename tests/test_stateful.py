@@ -387,7 +387,11 @@ class RouterMachine(RuleBasedStateMachine):
         if model.state == "closed":
             self.expect_unchanged(call, ItemClosedError)
             return
+        if model.state == "queued" and model.department == department:
+            self.expect_unchanged(call, InvalidStateError)
+            return
         decisions = call()
+        event(f"transfer {model.state} item to department")
         first = decisions[0]
         assert (model.item.id, "queued", department) == (
             first.item,
@@ -417,7 +421,7 @@ class RouterMachine(RuleBasedStateMachine):
         if model.state == "assigned":
             self.expect_unchanged(call, InvalidStateError)
             return
-        in_order = self.next_item(agent_id) is model
+        in_order = self.queue_order(model.pool)[0] == model.item.id
         if not in_order and not self.departments[model.department].allow_claims:
             self.expect_unchanged(call, PermissionDeniedError)
             return
@@ -498,6 +502,8 @@ class RouterMachine(RuleBasedStateMachine):
         """In a pull department only the router's only agent gets arrivals, if free."""
         sole = next(iter(self.agents)) if len(self.agents) == 1 else None
         if sole is not None and self.can_take(sole, model.pool):
+            others = [i for i in self.queue_order(model.pool) if i != model.item.id]
+            assert not others, f"the sole agent got {model.item.id} ahead of {others}"
             assert ("assigned", sole) == (decision.status, decision.agent)
             model.state, model.agent = "assigned", sole
         else:
@@ -556,7 +562,8 @@ class RouterMachine(RuleBasedStateMachine):
     ) -> None:
         """Check each pushed decision against the model as it happened, then record it."""
         requeued = requeued or []
-        lines = {pool: self.queue_order(pool, push_only=True) for pool in self.pools()}
+        everything = len(self.agents) == 1
+        lines = {pool: self.queue_order(pool, push_only=not everything) for pool in self.pools()}
         for decision in decisions:
             model = self.items[decision.item]
             assert model.pool == (decision.department, decision.channel)
@@ -566,7 +573,7 @@ class RouterMachine(RuleBasedStateMachine):
                 assert decision.item == new or model in requeued
                 assert decision.agent is None
                 continue
-            assert not model.pull, f"pull item {decision.item} was pushed"
+            assert everything or not model.pull, f"pull item {decision.item} was pushed"
             agent = self.agents[decision.agent]  # type: ignore[index]
             assert self.can_take(agent.agent.id, model.pool), f"{decision} breaks a limit"
             if decision.item != new:
@@ -575,6 +582,7 @@ class RouterMachine(RuleBasedStateMachine):
                 assert line[0] == decision.item, f"{decision.item} jumped {line}"
                 line.pop(0)
             model.state, model.agent, model.forced = "assigned", decision.agent, False
+            model.pull = False
         if new is not None and self.items[new].state == "queued":
             assert decisions[-1].status == "queued"
             assert decisions[-1].position == self.queue_order(self.items[new].pool).index(new) + 1
@@ -664,8 +672,9 @@ class RouterMachine(RuleBasedStateMachine):
 
     @invariant()
     def work_is_conserved(self) -> None:
+        everything = len(self.agents) == 1  # a sole agent is pushed pull work too
         for pool in self.pools():
-            if not self.queue_order(pool, push_only=True):
+            if not self.queue_order(pool, push_only=not everything):
                 continue
             for agent_id in self.agents:
                 assert not self.can_take(agent_id, pool), f"{pool} waits beside {agent_id}"

@@ -115,7 +115,8 @@ class Engine:
         Return the free seat of the router's only agent in *pool*, if that is the case.
 
         With one agent, a pull department hands them new work at once (SPEC
-        F18), but never past older work still waiting there.
+        F18); older waiting work was already pushed to them by ``_drain``
+        whenever they had room, so nothing is skipped.
         """
         if (
             len(self._registry) == 1
@@ -188,16 +189,17 @@ class Engine:
         if not seat.enabled or seat.load != seat.limit:
             return None
         pools = seat.pools
+        everything = len(self._registry) == 1
         if len(pools) == 1:
             pool = pools[0]
-            if not pool.queue.has_push:
+            if not pool.queue.has_work(pulled_too=everything):
                 return None
         else:
-            waiting = [pool for pool in pools if pool.queue.has_push]
+            waiting = [pool for pool in pools if pool.queue.has_work(pulled_too=everything)]
             if not waiting:
                 return None
-            pool = min(waiting, key=_push_head)
-        key = pool.queue.pop_push()
+            pool = min(waiting, key=lambda p: p.queue.first_work(pulled_too=everything))
+        key = pool.queue.pop_work(pulled_too=everything)
         self._tick += 1
         seat.hand_over(record.item.id, key[3], self._tick)
         record.seat = None
@@ -283,18 +285,27 @@ class Engine:
         """
         Hand pushed work to free agents, most important first, until one side runs out.
 
-        A booking only ever removes free agents, so the pools worth looking at
-        can only shrink as this runs.
+        With a single agent in the router, everything waiting is pushed to
+        them, pull items included (SPEC F18). A booking only ever removes
+        free agents, so the pools worth looking at can only shrink as this runs.
         """
-        ready = [pool for pool in dict.fromkeys(pools) if pool.queue.has_push and pool.has_free]
+        everything = len(self._registry) == 1
+        ready = [
+            pool
+            for pool in dict.fromkeys(pools)
+            if pool.has_free and pool.queue.has_work(pulled_too=everything)
+        ]
         decisions = []
         while ready:
-            pool = min(ready, key=_push_head) if len(ready) > 1 else ready[0]
+            if len(ready) == 1:
+                pool = ready[0]
+            else:
+                pool = min(ready, key=lambda p: p.queue.first_work(pulled_too=everything))
             seat = pool.pick(self._rng)
-            key = pool.queue.pop_push()
+            key = pool.queue.pop_work(pulled_too=everything)
             record = self._items[key[3]]
             decisions.append(self._book(record, seat, at, pool.strategy_name))
-            ready = [p for p in ready if p.queue.has_push and p.has_free]
+            ready = [p for p in ready if p.has_free and p.queue.has_work(pulled_too=everything)]
         return decisions
 
     def _next_key(self, holder: AgentRecord) -> tuple[QueueKey, Pool] | None:
@@ -339,7 +350,8 @@ class Engine:
         for pool in self._pools.values():
             pool._check()
             pool.queue._check()
-            assert not (pool.queue.has_push and pool.has_free), f"work waits beside {pool}"
+            pushable = pool.queue.has_work(pulled_too=len(self._registry) == 1)
+            assert not (pushable and pool.has_free), f"work waits beside {pool}"
         for item_id, record in self._items.items():
             owner = self._ledger.owner(item_id)
             assert (record.pool.department, record.agent) == (owner.department, owner.agent)
@@ -357,7 +369,3 @@ def memberships(agent: Agent) -> list[tuple[str, str]]:
 def pools_of(record: AgentRecord) -> list[Pool]:
     """Return every pool the agent belongs to, once per seat membership."""
     return [pool for seat in record.seats.values() for pool in seat.pools]
-
-
-def _push_head(pool: Pool) -> QueueKey:
-    return pool.queue.first_push()

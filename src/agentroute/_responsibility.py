@@ -191,6 +191,8 @@ class Responsibility(Engine):
         decisions = [decision]
         if freed is not None and freed.is_free:
             decisions.extend(self._drain(freed.pools, now))
+        if seat is None and len(self._registry) == 1:
+            decisions.extend(self._drain([pool], now))  # a sole agent is pushed everything
         return self._done(decisions)
 
     def claim(self, item_id: str, agent_id: str, *, actor: str | None = None) -> Decision:

@@ -38,7 +38,7 @@ class WaitingQueue:
     >>> q.push((2, math.inf, 1, "urgent"), pull=True)
     >>> q.item_ids(), q.has_push
     (('urgent', 'early'), True)
-    >>> q.pop_push()
+    >>> q.pop_work(pulled_too=False)
     (5, inf, 0, 'early')
     """
 
@@ -55,6 +55,20 @@ class WaitingQueue:
     def has_push(self) -> bool:
         """Tell whether some item waits to be pushed to the next free agent."""
         return bool(self._push)
+
+    def has_work(self, *, pulled_too: bool) -> bool:
+        """Tell whether something waits to be pushed; with *pulled_too*, pull items count."""
+        return bool(self._push) or (pulled_too and bool(self._pull))
+
+    def first_work(self, *, pulled_too: bool) -> QueueKey:
+        """Return the next item to push; with *pulled_too*, pull items are pushed as well."""
+        return self.first() if pulled_too else self._push[0]
+
+    def pop_work(self, *, pulled_too: bool) -> QueueKey:
+        """Remove and return the next item to push (see :meth:`first_work`)."""
+        if pulled_too and self._pull and (not self._push or self._pull[0] < self._push[0]):
+            return self._pull.pop(0)
+        return self._push.pop(0)
 
     def push(self, key: QueueKey, *, pull: bool = False) -> None:
         """Add a waiting item; a *pull* item waits for an agent to take it."""
@@ -78,14 +92,6 @@ class WaitingQueue:
         if not self._push:
             return self._pull[0]
         return min(self._push[0], self._pull[0])
-
-    def first_push(self) -> QueueKey:
-        """Return the most important item waiting to be pushed."""
-        return self._push[0]
-
-    def pop_push(self) -> QueueKey:
-        """Remove and return the most important item waiting to be pushed."""
-        return self._push.pop(0)
 
     def position(self, key: QueueKey) -> int:
         """Return the 1-based place of a waiting item in the whole line."""

@@ -258,7 +258,9 @@ class Router(Responsibility):
             for pool in list(seat.pools):
                 pool.leave(seat)
         self._registry.remove(agent_id)
-        return self._done(self._requeue(released, (), now))
+        # A sole remaining agent is pushed pull work too (SPEC F18).
+        sole = pools_of(self._registry.records()[0]) if len(self._registry) == 1 else []
+        return self._done(self._requeue(released, sole, now))
 
     def set_presence(self, agent_id: str, presence: Presence) -> list[Decision]:
         """
@@ -510,7 +512,8 @@ class Router(Responsibility):
             else:
                 seat = self._unbook(record)
                 if seat.enabled and seat.load < seat.limit:
-                    waiting = [p for p in seat.pools if p.queue.has_push]
+                    everything = len(self._registry) == 1
+                    waiting = [p for p in seat.pools if p.queue.has_work(pulled_too=everything)]
                     if waiting:
                         decisions = self._drain(waiting, now)
         return self._done(decisions)
