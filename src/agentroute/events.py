@@ -312,7 +312,3 @@ class EventBus:
                         errors.append(error)
         if errors:
             raise HandlerError(errors, result)
-
-    def discard(self) -> None:
-        """Drop pending events of a call that failed before changing anything."""
-        self._pending.clear()
