@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import hashlib
 import json
 import math
 import multiprocessing
@@ -726,12 +727,19 @@ def machine() -> dict[str, Any]:
 
 def code_info() -> dict[str, Any]:
     """
-    Say which agentroute code ran: its directory and, inside a git checkout, the commit.
+    Say which agentroute code ran: its directory, a digest of its source and, in git, the commit.
 
     ``modified`` tells whether tracked files under the package differ from the commit.
+    ``source_sha256`` digests every ``.py`` file of the package (paths and
+    contents), so two runs, or the start and end of one run, can be compared.
     """
     package = Path(agentroute.__file__).resolve().parent
-    info: dict[str, Any] = {"path": str(package), "commit": None, "modified": None}
+    info: dict[str, Any] = {
+        "path": str(package),
+        "source_sha256": source_digest(package),
+        "commit": None,
+        "modified": None,
+    }
     try:
         commit = _git(package, "rev-parse", "HEAD")
         changes = _git(package, "status", "--porcelain", "--untracked-files=no", "--", ".")
@@ -739,6 +747,17 @@ def code_info() -> dict[str, Any]:
         return info
     info.update(commit=commit, modified=bool(changes))
     return info
+
+
+def source_digest(package: Path) -> str:
+    """Return the SHA-256 of the package's ``.py`` files, their paths and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _git(where: Path, *args: str) -> str:
@@ -911,6 +930,10 @@ def main(argv: Sequence[str]) -> int:
                 f"{pull['next_for'][depth].us:.2f} µs, close "
                 f"{pull['close_pulled'][depth].us:.2f} µs"
             )
+    package = Path(code["path"])
+    code["changed_during_run"] = source_digest(package) != code["source_sha256"]
+    if code["changed_during_run"]:
+        _progress(f"WARNING: the agentroute source in {package} changed during the run")
     targets = evaluate(cycles, closes, pull)
     print(render(info, settings, cycles, closes, pull, targets))
     output = args.output or (None if settings.quick else RESULTS)
