@@ -186,3 +186,23 @@ def test_repr_counts() -> None:
     pool.join(seat("bob", enabled=False))
 
     assert "Pool('billing', 'chat', 'least_busy', members=2, free=1, queued=0)" == repr(pool)
+
+
+def test_a_large_pool_switches_its_free_index_and_back() -> None:
+    """Past 512 free seats the index becomes a SortedList, below 128 a list again, in order."""
+    pool = least_busy_pool()
+    seats = [Seat(f"a{n:04}", "chat", 50, 2, {}) for n in range(600)]
+    for seat in seats:
+        seat.enabled = True
+        pool.join(seat)
+    pool._check()
+    grown = (len(pool.free_agents()), pool.free_agents()[:2], pool._free._big is not None)  # type: ignore[union-attr]
+
+    for seat in seats[:550]:
+        seat.enabled = False
+        seat.refresh()
+
+    pool._check()
+    assert (600, ["a0000", "a0001"], True) == grown
+    assert [f"a{n:04}" for n in range(550, 600)] == pool.free_agents()
+    assert pool._free._big is None  # type: ignore[union-attr]

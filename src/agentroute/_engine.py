@@ -129,7 +129,8 @@ class Engine:
 
     def _done(self, result: _Result) -> _Result:
         """Deliver the call's events now that its change is complete, and return its result."""
-        self._bus.deliver(result)
+        if self._bus.pending:
+            self._bus.deliver(result)
         return result
 
     # -- operations ----------------------------------------------------------------

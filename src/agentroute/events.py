@@ -245,11 +245,12 @@ class EventBus:
     Subscribers, and the events of the call in progress waiting to be delivered.
     """
 
-    __slots__ = ("_pending", "_subscriptions", "wanted")
+    __slots__ = ("_subscriptions", "pending", "wanted")
 
     def __init__(self) -> None:
         self._subscriptions: list[Subscription] = []
-        self._pending: deque[Event] = deque()
+        self.pending: deque[Event] = deque()
+        """Events of the call in progress, delivered when it completes."""
         self.wanted: frozenset[str] = frozenset()
         """Kinds some subscriber wants; the router builds no event nobody wants."""
 
@@ -288,7 +289,7 @@ class EventBus:
 
     def emit(self, event: Event) -> None:
         """Hold *event* until the current call completes."""
-        self._pending.append(event)
+        self.pending.append(event)
 
     def deliver(self, result: object) -> None:
         """
@@ -297,10 +298,10 @@ class EventBus:
         Raises:
             HandlerError: Some handlers raised; all events were still delivered.
         """
-        if not self._pending:
+        if not self.pending:
             return
         # A handler may call the router again; that call delivers only its own events.
-        pending, self._pending = self._pending, deque()
+        pending, self.pending = self.pending, deque()
         errors: list[Exception] = []
         while pending:
             event = pending.popleft()

@@ -8,9 +8,10 @@ scans the members. Its queue holds the work no free agent could take.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator, Sequence
 from random import Random
-from typing import overload
+from typing import Any, overload
 
 from sortedcontainers import SortedList
 
@@ -18,12 +19,13 @@ from agentroute.errors import InvalidStateError
 from agentroute.model import Department
 from agentroute.queue import WaitingQueue
 from agentroute.registry import Seat
-from agentroute.strategies import Candidate, Rank, Strategy
+from agentroute.strategies import Candidate, Strategy
 
 __all__ = ["Pool"]
 
-_Entry = tuple[Rank, str, Seat]
-"""(rank, agent id, seat): ids are unique in a pool, so seats are never compared."""
+_Entry = tuple[Any, ...]
+"""(*rank, agent id, seat): flat, so comparing entries chases fewer pointers; ids are
+unique in a pool, so seats are never compared."""
 
 
 class Pool:
@@ -56,7 +58,7 @@ class Pool:
         self._choose = strategy.choose
         self.members: dict[str, Seat] = {}
         ordered = getattr(strategy, "ordered", True)
-        self._free: SortedList[_Entry] | _Bag = SortedList() if ordered else _Bag()
+        self._free: _SortedEntries | _Bag = _SortedEntries() if ordered else _Bag()
         self._entries: dict[str, _Entry] = {}
         self._ranked = _RankedView(self)
         self.queue = WaitingQueue()
@@ -74,7 +76,7 @@ class Pool:
 
     def free_agents(self) -> list[str]:
         """Return the free members' ids in rank order."""
-        return [entry[1] for entry in self._free]
+        return [entry[-2] for entry in self._free]
 
     def join(self, seat: Seat) -> None:
         """Make *seat* a member."""
@@ -95,7 +97,7 @@ class Pool:
         agent = seat.agent
         old = self._entries.get(agent)
         if seat.enabled and seat.load < seat.limit:
-            new = (self._rank(seat), agent, seat)
+            new = (*self._rank(seat), agent, seat)
             if new != old:
                 if old is not None:
                     self._free.remove(old)
@@ -114,19 +116,20 @@ class Pool:
         """
         chosen = self._choose(self._ranked, rng)
         entry = self._entries.get(getattr(chosen, "agent", None))  # type: ignore[arg-type]
-        if entry is None or entry[2] is not chosen:
+        seat: Seat | None = None if entry is None else entry[-1]
+        if seat is None or seat is not chosen:
             msg = (
                 f"Strategy {self.strategy_name!r} chose {chosen!r}, which is not one of the "
                 "ranked candidates it was given; choose() must return an element of ranked."
             )
             raise InvalidStateError(msg)
-        return entry[2]
+        return seat
 
     def _check(self) -> None:
         """Assert the free index matches the members exactly; for tests."""
-        self._free._check()  # type: ignore[union-attr]
+        self._free._check()
         expected = {
-            agent: (self._rank(seat), agent, seat)
+            agent: (*self._rank(seat), agent, seat)
             for agent, seat in self.members.items()
             if seat.is_free
         }
@@ -155,8 +158,70 @@ class _RankedView(Sequence[Candidate]):
     def __getitem__(self, index: int | slice) -> Candidate | Sequence[Candidate]:
         pool = self._pool
         if isinstance(index, slice):
-            return [entry[2] for entry in pool._free[index]]
-        return pool._free[index][2]
+            return [entry[-1] for entry in pool._free[index]]
+        seat: Seat = pool._free[index][-1]
+        return seat
+
+
+class _SortedEntries:
+    """
+    Free seats in rank order, shaped for the pool's size.
+
+    A small pool keeps a plain list: ``bisect`` and ``insort`` run in C and
+    moving a few hundred pointers is cheaper than any tree. A large pool
+    switches to a ``SortedList``, whose cost grows as O(log n).
+    """
+
+    __slots__ = ("_big", "_small")
+
+    _GROW = 512
+    _SHRINK = 128
+
+    def __init__(self) -> None:
+        self._small: list[_Entry] = []
+        self._big: SortedList[_Entry] | None = None
+
+    def __len__(self) -> int:
+        return len(self._small) if self._big is None else len(self._big)
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self._small if self._big is None else self._big)
+
+    @overload
+    def __getitem__(self, index: int) -> _Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
+        return (self._small if self._big is None else self._big)[index]
+
+    def add(self, entry: _Entry) -> None:
+        big = self._big
+        if big is not None:
+            big.add(entry)
+            return
+        insort(self._small, entry)
+        if len(self._small) > self._GROW:
+            self._big, self._small = SortedList(self._small), []
+
+    def remove(self, entry: _Entry) -> None:
+        """Remove *entry*, which must be present (the pool tracks its entries)."""
+        big = self._big
+        if big is None:
+            del self._small[bisect_left(self._small, entry)]
+            return
+        big.remove(entry)
+        if len(big) < self._SHRINK:
+            self._big, self._small = None, list(big)
+
+    def _check(self) -> None:
+        if self._big is None:
+            assert self._small == sorted(self._small)
+            assert len(self._small) <= self._GROW
+        else:
+            self._big._check()  # type: ignore[attr-defined]
+            assert len(self._big) >= self._SHRINK
 
 
 class _Bag:
@@ -190,15 +255,15 @@ class _Bag:
         return self._entries[index]
 
     def add(self, entry: _Entry) -> None:
-        self._positions[entry[1]] = len(self._entries)
+        self._positions[entry[-2]] = len(self._entries)
         self._entries.append(entry)
 
     def remove(self, entry: _Entry) -> None:
-        position = self._positions.pop(entry[1])
+        position = self._positions.pop(entry[-2])
         last = self._entries.pop()
         if position < len(self._entries):
             self._entries[position] = last
-            self._positions[last[1]] = position
+            self._positions[last[-2]] = position
 
     def _check(self) -> None:
-        assert {e[1]: i for i, e in enumerate(self._entries)} == self._positions
+        assert {e[-2]: i for i, e in enumerate(self._entries)} == self._positions

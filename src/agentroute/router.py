@@ -470,7 +470,9 @@ class Router(Responsibility):
             decision = self._book(record, seat, now, pool.strategy_name)
         else:
             decision = self._wait(record, now, pull=pull)
-        return self._done(decision)
+        if self._bus.pending:
+            self._bus.deliver(decision)
+        return decision
 
     def close(self, item_id: str) -> list[Decision]:
         """
@@ -506,7 +508,10 @@ class Router(Responsibility):
             self._bus.emit(ItemClosed(now, item_id, record.agent, pool.department))
         decisions: list[Decision] = []
         if held:
-            handed = self._hand_over(record, now)
+            seat = record.seat
+            handed = None
+            if seat is not None and seat.enabled and seat.load == seat.limit:
+                handed = self._hand_over(record, now)
             if handed is not None:
                 decisions = [handed]
             else:
@@ -516,7 +521,9 @@ class Router(Responsibility):
                     waiting = [p for p in seat.pools if p.queue.has_work(pulled_too=everything)]
                     if waiting:
                         decisions = self._drain(waiting, now)
-        return self._done(decisions)
+        if self._bus.pending:
+            self._bus.deliver(decisions)
+        return decisions
 
     def forget(self, item_id: str) -> None:
         """
