@@ -204,10 +204,11 @@ class Router(Responsibility):
         self._check_agent(agent)
         record = self._registry.get(agent.id)
         old, new = set(memberships(record.agent)), set(memberships(agent))
+        lost = old - new
         stranded = [
             item_id
             for item_id in record.items
-            if _pool_key(self._items[item_id]) in old - new
+            if _pool_key(self._items[item_id]) in lost
             or self._items[item_id].item.channel not in agent.capacity
         ]
         if stranded and not requeue:
