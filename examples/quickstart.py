@@ -2,7 +2,9 @@
 Route a small burst of chats, tickets and calls through two departments.
 
 Run it with ``make demo``. It prints who got each item and, for work that
-had to wait, why, then closes some work and shows the queue draining.
+had to wait, why, then closes some work and shows the queue draining, and
+finally moves one chat to another department and prints who was
+responsible for it, when and why.
 """
 
 from __future__ import annotations
@@ -88,6 +90,27 @@ def main() -> None:
         f"\nStill waiting: {router.queue_length('billing')} in billing,"
         f" {router.queue_length('support')} in support"
     )
+
+    print("\nana hands c5 to support; it waits there until cleo presses 'next':")
+    clock.advance(30)
+    for decision in router.transfer(
+        "c5", to_department="support", actor="ana", reason="a support question"
+    ):
+        show(decision)
+    print(f"  cleo's badge: {router.waiting_for('cleo')} waiting")
+    clock.advance(15)
+    pulled = router.next_for("cleo")
+    if pulled is not None:
+        show(pulled)
+    print(f"  owner now: {router.owner('c5')}")
+    print("  history of c5:")
+    for entry in router.history("c5"):
+        who = f"{entry.by} ({entry.by_kind})"
+        print(
+            f"    {entry.at - 1_700_000_000:>5.0f}s  {entry.action:<11} "
+            f"{entry.from_agent or '-':>5} -> {entry.to_agent or '-':<5} "
+            f"in {entry.to_department:<8} by {who}{f': {entry.reason}' if entry.reason else ''}"
+        )
 
 
 if __name__ == "__main__":
