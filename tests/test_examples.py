@@ -11,7 +11,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 def test_quickstart_routes_the_burst_and_tells_the_story(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """make demo's scenario runs end to end: queueing, draining, a transfer and its history."""
+    """The demo scenario runs end to end: queueing, draining, a transfer and its history."""
     runpy.run_path(str(EXAMPLES / "quickstart.py"), run_name="__main__")
 
     lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
