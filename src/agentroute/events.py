@@ -245,10 +245,11 @@ class EventBus:
     Subscribers, and the events of the call in progress waiting to be delivered.
     """
 
-    __slots__ = ("_subscriptions", "pending", "wanted")
+    __slots__ = ("_delivering", "_subscriptions", "pending", "wanted")
 
     def __init__(self) -> None:
         self._subscriptions: list[Subscription] = []
+        self._delivering = False
         self.pending: deque[Event] = deque()
         """Events of the call in progress, delivered when it completes."""
         self.wanted: frozenset[str] = frozenset()
@@ -295,21 +296,29 @@ class EventBus:
         """
         Hand every pending event to every matching subscriber, in order.
 
+        A router call made by a handler only adds its events to the line: the
+        delivery under way hands them out after the events already waiting, so
+        every subscriber sees things in the order they happened, and handler
+        errors surface from the outermost call.
+
         Raises:
             HandlerError: Some handlers raised; all events were still delivered.
         """
-        if not self.pending:
-            return
-        # A handler may call the router again; that call delivers only its own events.
-        pending, self.pending = self.pending, deque()
+        if not self.pending or self._delivering:
+            return  # a handler's own router call: the delivery under way takes its events too
+        self._delivering = True
+        pending = self.pending
         errors: list[Exception] = []
-        while pending:
-            event = pending.popleft()
-            for subscription in list(self._subscriptions):
-                if event.kind in subscription.kinds:
-                    try:
-                        subscription.handler(event)
-                    except Exception as error:  # reported below, never lost
-                        errors.append(error)
+        try:
+            while pending:
+                event = pending.popleft()
+                for subscription in list(self._subscriptions):
+                    if event.kind in subscription.kinds:
+                        try:
+                            subscription.handler(event)
+                        except Exception as error:  # reported below, never lost
+                            errors.append(error)
+        finally:
+            self._delivering = False
         if errors:
             raise HandlerError(errors, result)
