@@ -1,14 +1,15 @@
 """
 agentroute: decide which human agent gets each ticket, chat and call.
 
->>> from agentroute import Router, Agent, Item
->>> router = Router(seed=7)
->>> router.add_department("billing", strategies={"chat": "least_busy"})
->>> router.add_agent(Agent("ana", capacity={"chat": 3}, departments={"billing": {"chat"}}))
->>> router.set_presence("ana", "online")
-[]
->>> router.assign(Item("c1", channel="chat", department="billing")).status
-'assigned'
+Examples:
+    >>> from agentroute import Router, Agent, Item
+    >>> router = Router(seed=7)
+    >>> router.add_department("billing", strategies={"chat": "least_busy"})
+    >>> router.add_agent(Agent("ana", capacity={"chat": 3}, departments={"billing": {"chat"}}))
+    >>> router.set_presence("ana", "online")
+    []
+    >>> router.assign(Item("c1", channel="chat", department="billing")).status
+    'assigned'
 """
 
 from __future__ import annotations

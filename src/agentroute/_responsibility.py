@@ -2,7 +2,7 @@
 The Router's responsibility calls: owners, transfers, pulls, reopen, history, events.
 
 These are the helpdesk's bookkeeping (SPEC F17-F21, F23), as opposed to the
-dispatching in router.py. They are methods of :class:`agentroute.Router`;
+dispatching in router.py. They are methods of `agentroute.Router`;
 this module only keeps router.py a readable size.
 """
 
@@ -45,14 +45,16 @@ class Responsibility(Engine):
         After a close the agent stays responsible (unless the department
         unassigns on close), so a reopened item can go back to them.
 
-        >>> from agentroute import Agent, Item, Router
-        >>> router = Router()
-        >>> router.add_department("billing")
-        >>> router.add_agent(Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}}))
-        >>> _ = router.set_presence("ana", "online")
-        >>> _ = router.assign(Item("c1", channel="chat", department="billing"))
-        >>> router.owner("c1")
-        Ownership(item='c1', department='billing', agent='ana')
+        Examples:
+            >>> from agentroute import Agent, Item, Router
+            >>> router = Router()
+            >>> router.add_department("billing")
+            >>> ana = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
+            >>> router.add_agent(ana)
+            >>> _ = router.set_presence("ana", "online")
+            >>> _ = router.assign(Item("c1", channel="chat", department="billing"))
+            >>> router.owner("c1")
+            Ownership(item='c1', department='billing', agent='ana')
 
         Raises:
             UnknownItemError: No item has this id.
@@ -83,13 +85,13 @@ class Responsibility(Engine):
         Events of a call are delivered in order once the call's change is
         complete, so a handler sees the router in its new state. If handlers
         raise, every event still reaches every handler, then the call raises
-        :class:`~agentroute.events.HandlerError` holding the exceptions and
+        `HandlerError` holding the exceptions and
         the call's result in ``.result``; the change itself stands.
 
         Args:
             handler: Called with one event object at a time.
             kinds: Event kinds, e.g. ``["assigned", "customer_replied"]``;
-                see :data:`agentroute.events.EVENT_KINDS`.
+                see `agentroute.events.EVENT_KINDS`.
 
         Returns:
             A subscription; ``.cancel()`` stops the deliveries.

@@ -2,7 +2,7 @@
 Time as the router sees it: an injected zero-argument callable.
 
 The core never reads the wall clock itself; ``Router(clock=...)`` takes any
-callable returning POSIX seconds, and :class:`ManualClock` is the one tests
+callable returning POSIX seconds, and `ManualClock` is the one tests
 and simulations drive by hand.
 """
 
@@ -23,11 +23,12 @@ class ManualClock:
     """
     A clock that moves only when told to.
 
-    >>> clock = ManualClock(start=100.0)
-    >>> clock.advance(2.5)
-    102.5
-    >>> clock()
-    102.5
+    Examples:
+        >>> clock = ManualClock(start=100.0)
+        >>> clock.advance(2.5)
+        102.5
+        >>> clock()
+        102.5
 
     Added in 0.1.
     """

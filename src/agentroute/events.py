@@ -220,7 +220,7 @@ class HandlerError(AgentrouteError, ExceptionGroup[Exception]):
 
 class Subscription:
     """
-    A handle on one subscriber; :meth:`cancel` stops its deliveries.
+    A handle on one subscriber; `cancel` stops its deliveries.
 
     Added in 0.2.
     """

@@ -137,9 +137,10 @@ class Agent:
         departments: Per department, the channels the agent serves there.
             Every channel served must have a capacity.
 
-    >>> Agent(id="ana", capacity={"chat": 3}, departments={"billing": {"chat"}})
-    Agent(id='ana', name='ana', priority=50, role='agent', capacity={'chat': 3},
-          departments={'billing': {'chat'}})
+    Examples:
+        >>> Agent(id="ana", capacity={"chat": 3}, departments={"billing": {"chat"}})
+        Agent(id='ana', name='ana', priority=50, role='agent', capacity={'chat': 3},
+              departments={'billing': {'chat'}})
 
     Added in 0.1.
     """
@@ -183,8 +184,10 @@ class Agent:
         """
         Tell whether the agent serves *channel* in *department*.
 
-        >>> Agent(id="ana", capacity={"chat": 1}, departments={"b": {"chat"}}).serves("b", "chat")
-        True
+        Examples:
+            >>> ana = Agent(id="ana", capacity={"chat": 1}, departments={"b": {"chat"}})
+            >>> ana.serves("b", "chat")
+            True
         """
         return channel in self.departments.get(department, ())
 
@@ -282,9 +285,10 @@ class Item:
         sla_deadline: POSIX seconds by which it should be answered;
             among equal priorities, earlier deadlines wait less.
 
-    >>> Item(id="c1", channel="chat", department="billing", priority=2)
-    Item(id='c1', channel='chat', department='billing', customer=None, priority=2,
-         sla_deadline=None)
+    Examples:
+        >>> Item(id="c1", channel="chat", department="billing", priority=2)
+        Item(id='c1', channel='chat', department='billing', customer=None, priority=2,
+             sla_deadline=None)
 
     Added in 0.1.
     """

@@ -2,7 +2,7 @@
 Who is responsible for each item, and every change of that, in order (SPEC F18, F20).
 
 The ledger records raw tuples on the hot path and builds the immutable
-:class:`HistoryEntry` objects only when the host asks for them.
+`HistoryEntry` objects only when the host asks for them.
 """
 
 from __future__ import annotations

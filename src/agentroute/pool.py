@@ -109,7 +109,7 @@ class Pool:
 
     def pick(self, rng: Random) -> Seat:
         """
-        Return the free seat the strategy chooses; call only when :attr:`has_free`.
+        Return the free seat the strategy chooses; call only when `has_free`.
 
         Raises:
             InvalidStateError: A custom strategy chose someone who is not free.

@@ -33,13 +33,14 @@ class WaitingQueue:
     """
     Items waiting for an agent, most important first; every operation is O(log n).
 
-    >>> q = WaitingQueue()
-    >>> q.push((5, math.inf, 0, "early"))
-    >>> q.push((2, math.inf, 1, "urgent"), pull=True)
-    >>> q.item_ids(), q.has_push
-    (('urgent', 'early'), True)
-    >>> q.pop_work(pulled_too=False)
-    (5, inf, 0, 'early')
+    Examples:
+        >>> q = WaitingQueue()
+        >>> q.push((5, math.inf, 0, "early"))
+        >>> q.push((2, math.inf, 1, "urgent"), pull=True)
+        >>> q.item_ids(), q.has_push
+        (('urgent', 'early'), True)
+        >>> q.pop_work(pulled_too=False)
+        (5, inf, 0, 'early')
     """
 
     __slots__ = ("_pull", "_push")
@@ -65,7 +66,7 @@ class WaitingQueue:
         return self.first() if pulled_too else self._push[0]
 
     def pop_work(self, *, pulled_too: bool) -> QueueKey:
-        """Remove and return the next item to push (see :meth:`first_work`)."""
+        """Remove and return the next item to push (see `first_work`)."""
         if pulled_too and self._pull and (not self._push or self._pull[0] < self._push[0]):
             return self._pull.pop(0)
         return self._push.pop(0)

@@ -1,10 +1,10 @@
 """
 Agents, their presence and channel status, and slot accounting (SPEC F1, F2, F4).
 
-The unit of accounting is a :class:`Seat`: one agent's standing on one
+The unit of accounting is a `Seat`: one agent's standing on one
 channel. Load is per agent and channel, shared by every department the agent
 serves that channel in, so one seat belongs to several pools at once; when a
-seat changes, it tells each of them (:meth:`Seat.refresh`).
+seat changes, it tells each of them (`Seat.refresh`).
 """
 
 from __future__ import annotations

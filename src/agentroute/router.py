@@ -52,9 +52,9 @@ class Router(Responsibility):
     Args:
         seed: Seeds the router's own random generator (used by ``random``).
         clock: Zero-argument callable returning POSIX seconds; the default
-            is ``time.time``, tests pass a :class:`~agentroute.ManualClock`.
+            is ``time.time``, tests pass a `ManualClock`.
         default_strategy: Strategy for any channel a department does not
-            name; see :mod:`agentroute.strategies`.
+            name; see `agentroute.strategies`.
         self_service: Let agents switch their own channels on and off
             (SPEC F4); administrators always may.
 
@@ -62,13 +62,14 @@ class Router(Responsibility):
         InvalidValueError: *seed* is not an int or *clock* is not callable.
         UnknownStrategyError: *default_strategy* is not registered.
 
-    >>> router = Router(seed=7)
-    >>> router.add_department("billing", strategies={"chat": "least_busy"})
-    >>> router.add_agent(Agent("ana", capacity={"chat": 2}, departments={"billing": {"chat"}}))
-    >>> router.set_presence("ana", "online")
-    []
-    >>> router.assign(Item("c1", channel="chat", department="billing")).agent
-    'ana'
+    Examples:
+        >>> router = Router(seed=7)
+        >>> router.add_department("billing", strategies={"chat": "least_busy"})
+        >>> router.add_agent(Agent("ana", capacity={"chat": 2}, departments={"billing": {"chat"}}))
+        >>> router.set_presence("ana", "online")
+        []
+        >>> router.assign(Item("c1", channel="chat", department="billing")).agent
+        'ana'
 
     Added in 0.1.
     """
@@ -160,10 +161,10 @@ class Router(Responsibility):
 
     def add_agent(self, agent: Agent) -> None:
         """
-        Register *agent*; it is offline until :meth:`set_presence` (SPEC F1).
+        Register *agent*; it is offline until `set_presence` (SPEC F1).
 
         Raises:
-            InvalidValueError: *agent* is not an :class:`~agentroute.Agent`.
+            InvalidValueError: *agent* is not an `Agent`.
             DuplicateAgentError: The id is taken.
             UnknownDepartmentError: The agent names an unknown department.
 
@@ -194,7 +195,7 @@ class Router(Responsibility):
             The decisions for work that moved: dispatched from queues or requeued.
 
         Raises:
-            InvalidValueError: *agent* is not an :class:`~agentroute.Agent`.
+            InvalidValueError: *agent* is not an `Agent`.
             UnknownAgentError: No agent has this id.
             UnknownDepartmentError: The agent names an unknown department.
             AgentBusyError: The change strands work and *requeue* is false.
@@ -445,7 +446,7 @@ class Router(Responsibility):
             with its place in line and the reason.
 
         Raises:
-            InvalidValueError: *item* is not an :class:`~agentroute.Item`.
+            InvalidValueError: *item* is not an `Item`.
             DuplicateItemError: An item with this id is known.
             UnknownDepartmentError: The item's department does not exist.
 
@@ -480,7 +481,7 @@ class Router(Responsibility):
         Close an item: free its slot, or take it out of its queue (SPEC F21).
 
         The responsible agent stays the owner, unless the department was
-        added with ``unassign_on_close=True``; :meth:`reopen` goes back to them.
+        added with ``unassign_on_close=True``; `reopen` goes back to them.
 
         Returns:
             The decisions for waiting work the freed slot took.

@@ -28,18 +28,19 @@ def register(name: str, factory: StrategyFactory) -> None:
 
     Args:
         name: A snake_case name, e.g. ``"longest_idle"``.
-        factory: A zero-argument callable returning a :class:`Strategy`.
+        factory: A zero-argument callable returning a `Strategy`.
 
     Raises:
         InvalidValueError: The name is not snake_case, or *factory* does not
             build an object with ``rank`` and ``choose``.
         DuplicateStrategyError: The name is taken.
 
-    >>> from agentroute.strategies import LeastBusy
-    >>> register("fewest_open", LeastBusy)
-    >>> "fewest_open" in names()
-    True
-    >>> unregister("fewest_open")
+    Examples:
+        >>> from agentroute.strategies import LeastBusy
+        >>> register("fewest_open", LeastBusy)
+        >>> "fewest_open" in names()
+        True
+        >>> unregister("fewest_open")
 
     Added in 0.1.
     """
@@ -100,8 +101,9 @@ def names() -> list[str]:
     """
     Return the registered names, sorted.
 
-    >>> names()[:3]
-    ['least_busy', 'most_busy', 'priority']
+    Examples:
+        >>> names()[:3]
+        ['least_busy', 'most_busy', 'priority']
 
     Added in 0.1.
     """
