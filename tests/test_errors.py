@@ -368,6 +368,18 @@ FAILURES: dict[str, Failure] = {
         r"unknown event kind\(s\) \['asigned'\]",
         {"path": "kinds"},
     ),
+    "remove-agent-with-a-non-bool-requeue": Failure(
+        lambda r: r.remove_agent("ana", requeue="yes"),  # type: ignore[arg-type]
+        InvalidValueError,
+        "requeue: must be True or False, got 'yes'",
+        {"path": "requeue"},
+    ),
+    "update-agent-with-a-non-bool-requeue": Failure(
+        lambda r: r.update_agent(r.agent("ana"), requeue=1),  # type: ignore[arg-type]
+        InvalidValueError,
+        "requeue: must be True or False, got 1",
+        {"path": "requeue"},
+    ),
 }
 
 

@@ -195,7 +195,7 @@ class Router(Responsibility):
             The decisions for work that moved: dispatched from queues or requeued.
 
         Raises:
-            InvalidValueError: *agent* is not an `Agent`.
+            InvalidValueError: *agent* is not an `Agent`, or *requeue* not a bool.
             UnknownAgentError: No agent has this id.
             UnknownDepartmentError: The agent names an unknown department.
             AgentBusyError: The change strands work and *requeue* is false.
@@ -203,6 +203,7 @@ class Router(Responsibility):
         Added in 0.1.
         """
         self._check_agent(agent)
+        _check_bool("requeue", requeue)
         record = self._registry.get(agent.id)
         old, new = set(memberships(record.agent)), set(memberships(agent))
         lost = old - new
@@ -247,11 +248,13 @@ class Router(Responsibility):
 
         Raises:
             UnknownAgentError: No agent has this id.
+            InvalidValueError: *requeue* is not a bool.
             AgentBusyError: The agent holds work and *requeue* is false.
 
         Added in 0.1.
         """
         record = self._registry.get(agent_id)
+        _check_bool("requeue", requeue)
         if record.items and not requeue:
             raise AgentBusyError(agent_id, record.items, "remove the agent")
         now = self._clock()
