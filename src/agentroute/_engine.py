@@ -154,8 +154,22 @@ class Engine:
         *by* names who, in the history, and defaults to the label.
         """
         self._tick += 1
+        seat.book(record.item.id, self._tick)
+        return self._assigned(record, seat, at, label, by_kind, by, action, reason)
+
+    def _assigned(
+        self,
+        record: ItemRecord,
+        seat: Seat,
+        at: float,
+        label: str,
+        by_kind: ActorKind = "strategy",
+        by: str | None = None,
+        action: Action = "assigned",
+        reason: str | None = None,
+    ) -> Decision:
+        """Record that *seat* now holds *record*: state, history, event and decision."""
         item_id = record.item.id
-        seat.book(item_id, self._tick)
         record.seat = seat
         record.state = "assigned"
         record.agent = agent = seat.agent
@@ -204,16 +218,7 @@ class Engine:
         self._tick += 1
         seat.hand_over(record.item.id, key[3], self._tick)
         record.seat = None
-        successor = self._items[key[3]]
-        successor.seat = seat
-        successor.state = "assigned"
-        successor.agent = agent = seat.agent
-        department = pool.department
-        label = pool.strategy_name
-        self._ledger.change(key[3], at, "assigned", department, agent, label, "strategy")
-        if "assigned" in self._bus.wanted:
-            self._bus.emit(ItemAssigned(at, key[3], agent, department, pool.channel, label))
-        return Decision(key[3], "assigned", agent, department, pool.channel, label)
+        return self._assigned(self._items[key[3]], seat, at, pool.strategy_name)
 
     def _wait(self, record: ItemRecord, at: float, *, pull: bool) -> Decision:
         """Put *record* in its pool's line, to be pushed or (*pull*) pulled, and say so."""
