@@ -62,7 +62,7 @@ class TestPullDepartment:
                 None,
                 "help",
                 "chat",
-                "least_busy",
+                "pull",
                 position=1,
                 reason="waits in 'help' for an agent to claim it or take it as next",
             )

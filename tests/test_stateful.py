@@ -507,7 +507,7 @@ class RouterMachine(RuleBasedStateMachine):
             assert ("assigned", sole) == (decision.status, decision.agent)
             model.state, model.agent = "assigned", sole
         else:
-            assert "queued" == decision.status
+            assert ("queued", "pull") == (decision.status, decision.strategy)
             model.state, model.pull = "queued", True
             assert decision.position == self.queue_order(model.pool).index(model.item.id) + 1
 
@@ -568,7 +568,9 @@ class RouterMachine(RuleBasedStateMachine):
             model = self.items[decision.item]
             assert model.pool == (decision.department, decision.channel)
             department = self.departments[model.department]
-            assert department.strategies[model.item.channel] == decision.strategy
+            strategy = department.strategies[model.item.channel]
+            waits_to_be_pulled = decision.status == "queued" and model.pull
+            assert ("pull" if waits_to_be_pulled else strategy) == decision.strategy
             if decision.status == "queued":
                 assert decision.item == new or model in requeued
                 assert decision.agent is None

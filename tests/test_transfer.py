@@ -216,7 +216,7 @@ class TestToDepartment:
                 None,
                 "sales",
                 "chat",
-                "least_busy",
+                "pull",
                 position=1,
                 reason="waits in 'sales' for an agent to claim it or take it as next",
             )

@@ -251,7 +251,7 @@ class Engine:
             None,
             pool.department,
             pool.channel,
-            pool.strategy_name,
+            "pull" if pull else pool.strategy_name,
             position=pool.queue.position(key),
             reason=reason,
         )

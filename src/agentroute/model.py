@@ -315,7 +315,8 @@ class Decision:
         strategy: What chose the agent: the pool's strategy name, or
             ``"claim"``, ``"next_for"``, ``"transfer"`` or ``"reopen"``
             when a person or the item's history did. For a queued item,
-            the strategy that will choose.
+            the strategy that will choose, or ``"pull"`` when it waits for
+            an agent to take it.
         position: 1-based place in its queue, when queued.
         reason: Why it queued, in words a person can read.
 
