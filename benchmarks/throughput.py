@@ -239,18 +239,26 @@ class ItemSource:
         )
 
 
-def make_workload(size: int) -> Workload:
-    rng = Random(SEED + size)
+def make_roster(
+    prefix: str, department: str, size: int, seed: int
+) -> tuple[list[Agent], list[int]]:
+    """Return *size* seeded agents of *department*, and the load each starts with."""
+    rng = Random(seed)
     agents = [
         Agent(
-            f"a{number:06d}",
+            f"{prefix}{number:06d}",
             priority=rng.randint(1, 100),
             capacity={CHANNEL: CAPACITY},
-            departments={DEPARTMENT: {CHANNEL}},
+            departments={department: {CHANNEL}},
         )
         for number in range(size)
     ]
     held = [rng.randint(0, MAX_BACKGROUND) for _ in agents]
+    return agents, held
+
+
+def make_workload(size: int) -> Workload:
+    agents, held = make_roster("a", DEPARTMENT, size, SEED + size)
     background = ItemSource("bg", SEED).first(sum(held))
     return Workload(agents, held, background)
 
@@ -440,18 +448,7 @@ def measure_closes(strategy: str, depth: int | None, settings: Settings) -> Samp
 
 def pull_agents() -> tuple[list[Agent], list[int]]:
     """Return the pull department's agents and how many items each holds before timing."""
-    rng = Random(SEED + 7)
-    agents = [
-        Agent(
-            f"p{number:05d}",
-            priority=rng.randint(1, 100),
-            capacity={CHANNEL: CAPACITY},
-            departments={PULL_DEPARTMENT: {CHANNEL}},
-        )
-        for number in range(PULL_AGENTS)
-    ]
-    held = [rng.randint(0, MAX_BACKGROUND) for _ in agents]
-    return agents, held
+    return make_roster("p", PULL_DEPARTMENT, PULL_AGENTS, SEED + 7)
 
 
 def load_pull_router(agents: Sequence[Agent], held: Sequence[int], waiting: list[Item]) -> Router:
