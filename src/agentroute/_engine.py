@@ -57,7 +57,8 @@ class Engine:
         self._rng = Random(seed)
         self._registry = Registry()
         self._departments: dict[str, Department] = {}
-        self._factories: dict[str, StrategyFactory] = {}
+        self._factories: dict[tuple[str, str], StrategyFactory] = {}
+        """Per (department, strategy name), the factory registered when the department was added."""
         self._pools: dict[tuple[str, str], Pool] = {}
         self._items: dict[str, ItemRecord] = {}
         self._ledger = Ledger()
@@ -79,7 +80,7 @@ class Engine:
         if pool is None:
             settings = self._department(department)
             name = settings.strategy_for(channel)
-            pool = Pool(settings, channel, name, self._factories[name]())
+            pool = Pool(settings, channel, name, self._factories[department, name]())
             self._pools[department, channel] = pool
         return pool
 

@@ -138,7 +138,7 @@ class Router(Responsibility):
             allow_claims=allow_claims,
         )
         named = [*settings.strategies.values(), settings.default_strategy]
-        factories = {strategy: strategy_registry.factory(strategy) for strategy in named}
+        factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
         self._factories.update(factories)
         self._departments[name] = settings
 

@@ -293,3 +293,21 @@ def test_update_agent_after_unregister_uses_the_configured_strategy(
     decision = router.assign(make_item("c1", department="sales"))
 
     assert ("ana", "most_free") == (decision.agent, decision.strategy)
+
+
+def test_a_department_keeps_its_factory_when_the_name_is_registered_again(
+    register_strategy: Register,
+) -> None:
+    """A department added before a name was registered again keeps the old factory for new pools."""
+    register_strategy("house", LeastBusy)
+    router = make_router(strategy="house")
+    strategies.unregister("house")
+    register_strategy("house", MostBusy)
+    router.add_department("sales", default_strategy="house")
+    for agent_id in ["ana", "bob"]:
+        router.add_agent(make_agent(agent_id, capacity={"ticket": 3}))
+        router.set_presence(agent_id, "online")
+
+    chosen = [router.assign(make_item(i, channel="ticket")).agent for i in ["t1", "t2", "t3"]]
+
+    assert ["ana", "bob", "ana"] == chosen
