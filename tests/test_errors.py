@@ -12,7 +12,9 @@ from agentroute import (
     DuplicateDepartmentError,
     DuplicateError,
     DuplicateItemError,
+    DuplicateOwnerError,
     DuplicateStrategyError,
+    HostCodeError,
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
@@ -20,6 +22,7 @@ from agentroute import (
     NotEligibleError,
     NotFoundError,
     PermissionDeniedError,
+    ReentrantCallError,
     Router,
     UnknownAgentError,
     UnknownDepartmentError,
@@ -257,7 +260,7 @@ FAILURES: dict[str, Failure] = {
     "forget-assigned": Failure(
         lambda r: r.forget("c1"),
         InvalidStateError,
-        "Cannot forget item 'c1': it is assigned; close it first",
+        "Cannot forget item 'c1': it is assigned to 'ana'; close it first",
     ),
     "forget-queued": Failure(
         lambda r: r.forget("c3"), InvalidStateError, "it is queued; close it first"
@@ -360,7 +363,7 @@ FAILURES: dict[str, Failure] = {
     "reopen-an-open-item": Failure(
         lambda r: r.reopen("c1"),
         InvalidStateError,
-        "Cannot reopen item 'c1': it is assigned, not closed",
+        "Cannot reopen item 'c1': it is assigned to 'ana'; only a closed item can be reopened",
     ),
     "subscribe-to-an-unknown-kind": Failure(
         lambda r: r.subscribe(print, kinds=["asigned"]),
@@ -455,7 +458,7 @@ def test_every_error_class_is_raised_by_the_table() -> None:
     families = {AgentrouteError, NotFoundError, DuplicateError}
     concrete = {getattr(errors, name) for name in errors.__all__} - families
     raised = {failure.error for failure in FAILURES.values()}
-    raised_below = {DuplicateStrategyError}
+    raised_below = {DuplicateStrategyError, DuplicateOwnerError, HostCodeError, ReentrantCallError}
 
     missing = concrete - raised - raised_below
 

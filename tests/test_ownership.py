@@ -244,14 +244,20 @@ class TestHistory:
             == router.history("c1")[-1]
         )
 
-    def test_waiting_and_closing_are_not_owner_changes(self) -> None:
-        """Queueing and a plain close change no owner, so they add no entries."""
+    def test_waiting_adds_no_entry_and_a_close_adds_one(self) -> None:
+        """Queueing changes no owner, so it adds no entry; a close is always recorded."""
         router = make_router("ana", online=False)
         router.assign(make_item("c1"))
-
-        router.close("c1")
-
         assert (CREATED,) == router.history("c1")
+
+        router.close("c1", reason="spam")
+
+        assert ("closed", None, "system", "spam") == (
+            router.history("c1")[-1].action,
+            router.history("c1")[-1].to_agent,
+            router.history("c1")[-1].by,
+            router.history("c1")[-1].reason,
+        )
 
     def test_entries_chain_from_one_owner_to_the_next(self, clock: ManualClock) -> None:
         """Each entry starts where the previous ended, in order, over an item's whole life."""
@@ -281,6 +287,7 @@ class TestHistory:
             ("transferred", "billing", "billing", "ana", "bob", 1001.0),
             ("transferred", "billing", "sales", "bob", None, 1002.0),
             ("claimed", "sales", "sales", None, "ana", 1003.0),
+            ("closed", "sales", "sales", "ana", "ana", 1004.0),
             ("reopened", "sales", "sales", "ana", "ana", 1005.0),
         ] == [
             (e.action, e.from_department, e.to_department, e.from_agent, e.to_agent, e.at)

@@ -58,7 +58,7 @@ class TestClose:
         last = router.history("c1")[-1]
 
         assert Ownership("c1", "billing", None) == router.owner("c1")
-        assert ("unassigned", "ana", None, "system", "system", "closed") == (
+        assert ("closed", "ana", None, "system", "system", None) == (
             last.action,
             last.from_agent,
             last.to_agent,
@@ -67,15 +67,15 @@ class TestClose:
             last.reason,
         )
 
-    def test_closing_a_waiting_item_with_unassign_records_nothing(self) -> None:
-        """A queued item has no agent to clear, so closing it adds no history entry."""
+    def test_closing_a_waiting_item_records_the_close(self) -> None:
+        """A queued item has no agent to clear; its close is still in the history."""
         router = make_router("ana", online=False)
         router.add_department("sales", unassign_on_close=True)
         router.assign(make_item("s1", department="sales"))
 
         router.close("s1")
 
-        assert ["created"] == [e.action for e in router.history("s1")]
+        assert ["created", "closed"] == [e.action for e in router.history("s1")]
 
 
 class TestReopen:
@@ -266,20 +266,26 @@ class TestReopen:
 
         assert "zed" == info.value.agent
         assert before == observe(router, ITEMS)
-        assert 2 == len(router.history("c1"))
+        assert 3 == len(router.history("c1"))
 
 
 class TestReply:
-    def test_reply_on_an_open_item_changes_nothing(self) -> None:
-        """A customer reply on an open item returns no decisions and leaves it where it is."""
+    def test_reply_on_an_open_item_only_counts_it(self) -> None:
+        """A reply on an open item moves nothing and adds no history row; it is counted."""
         router = make_router("ana")
         router.assign(make_item("c1"))
-        before = observe(router, ITEMS)
+        history = router.history("c1")
 
         decisions = router.reply("c1")
 
         assert [] == decisions
-        assert before == observe(router, ITEMS)
+        assert ("assigned", "ana", 1, 1000.0) == (
+            router.status("c1").state,
+            router.status("c1").agent,
+            router.status("c1").replies,
+            router.status("c1").last_reply_at,
+        )
+        assert history == router.history("c1")
 
     def test_reply_on_a_closed_item_reopens_it(self) -> None:
         """A reply on a closed item reopens it, back to its owner, and returns that decision."""

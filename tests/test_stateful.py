@@ -393,14 +393,26 @@ class RouterMachine(RuleBasedStateMachine):
         decisions = call()
         event(f"transfer {model.state} item to department")
         first = decisions[0]
-        assert (model.item.id, "queued", department) == (
-            first.item,
-            first.status,
-            first.department,
-        )
-        self.items[model.item.id] = attrs.evolve(
+        waiting = attrs.evolve(
             model, department=department, state="queued", agent=None, pull=True, forced=False
         )
+        self.items[model.item.id] = waiting
+        if first.status == "assigned":
+            # The router's only agent is pushed it at once, when nothing else waits there.
+            event("transfer to department: taken at once by the sole agent")
+            assert first.agent is not None
+            assert [first.agent] == list(self.agents)
+            assert [model.item.id] == self.queue_order(waiting.pool)
+            assert self.can_take(first.agent, waiting.pool)
+            self.items[model.item.id] = attrs.evolve(
+                waiting, state="assigned", agent=first.agent, pull=False
+            )
+        else:
+            assert (model.item.id, "queued", department) == (
+                first.item,
+                first.status,
+                first.department,
+            )
         self.apply(decisions[1:])
 
     @rule(data=st.data(), agent_id=st.sampled_from(AGENTS))

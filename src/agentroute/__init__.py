@@ -14,7 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-from agentroute import events, strategies
+from agentroute import commands, events, strategies
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
     AgentBusyError,
@@ -23,13 +23,16 @@ from agentroute.errors import (
     DuplicateDepartmentError,
     DuplicateError,
     DuplicateItemError,
+    DuplicateOwnerError,
     DuplicateStrategyError,
+    HostCodeError,
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
     NotEligibleError,
     NotFoundError,
     PermissionDeniedError,
+    ReentrantCallError,
     UnknownAgentError,
     UnknownDepartmentError,
     UnknownItemError,
@@ -71,10 +74,12 @@ __all__ = [
     "DuplicateDepartmentError",
     "DuplicateError",
     "DuplicateItemError",
+    "DuplicateOwnerError",
     "DuplicateStrategyError",
     "Event",
     "HandlerError",
     "HistoryEntry",
+    "HostCodeError",
     "InvalidStateError",
     "InvalidValueError",
     "Item",
@@ -88,6 +93,7 @@ __all__ = [
     "Ownership",
     "PermissionDeniedError",
     "Presence",
+    "ReentrantCallError",
     "Role",
     "Router",
     "Strategy",
@@ -96,6 +102,7 @@ __all__ = [
     "UnknownDepartmentError",
     "UnknownItemError",
     "UnknownStrategyError",
+    "commands",
     "events",
     "strategies",
 ]

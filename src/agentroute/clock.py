@@ -8,11 +8,11 @@ and simulations drive by hand.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TypeAlias
 
 from agentroute.errors import InvalidValueError
+from agentroute.model import is_finite_number
 
 __all__ = ["Clock", "ManualClock"]
 
@@ -57,7 +57,12 @@ class ManualClock:
             raise InvalidValueError(
                 "seconds", f"must be >= 0, got {seconds!r}; time never runs back"
             )
-        self._now += step
+        moved = self._now + step
+        if moved == float("inf"):
+            raise InvalidValueError(
+                "seconds", f"moves the clock past the largest float: {seconds!r}"
+            )
+        self._now = moved
         return self._now
 
     def set(self, t: float) -> None:
@@ -75,6 +80,6 @@ class ManualClock:
 
 
 def _finite(path: str, value: object) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
+    if not is_finite_number(value):
         raise InvalidValueError(path, f"must be a finite number of seconds, got {value!r}")
     return float(value)  # type: ignore[arg-type]

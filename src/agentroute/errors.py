@@ -1,9 +1,11 @@
 """
 Every error agentroute raises, in one hierarchy.
 
-A call that raises one of these changed nothing: validation happens before
-any state is touched. The one exception is HandlerError, raised after the
-call's change is complete, when subscribed event handlers failed.
+A call that raises one of these changed nothing: it validates and plans
+before it touches any state, and undoes what it did when host code (a
+custom strategy, the clock) fails part-way. The one exception is
+HandlerError, raised after the call's change is complete, when subscribed
+event handlers failed.
 
     AgentrouteError
     ├── NotFoundError (LookupError)
@@ -15,12 +17,15 @@ call's change is complete, when subscribed event handlers failed.
     │   ├── DuplicateAgentError
     │   ├── DuplicateItemError
     │   ├── DuplicateDepartmentError
-    │   └── DuplicateStrategyError
+    │   ├── DuplicateStrategyError
+    │   └── DuplicateOwnerError
     ├── InvalidValueError (ValueError)
     ├── InvalidStateError (RuntimeError)
     │   ├── AgentBusyError
     │   ├── ItemClosedError
-    │   └── NotEligibleError
+    │   ├── NotEligibleError
+    │   └── ReentrantCallError
+    ├── HostCodeError (RuntimeError; the host's exception is its __cause__)
     ├── PermissionDeniedError (PermissionError)
     └── HandlerError (ExceptionGroup; in agentroute.events)
 
@@ -40,13 +45,16 @@ __all__ = [
     "DuplicateDepartmentError",
     "DuplicateError",
     "DuplicateItemError",
+    "DuplicateOwnerError",
     "DuplicateStrategyError",
+    "HostCodeError",
     "InvalidStateError",
     "InvalidValueError",
     "ItemClosedError",
     "NotEligibleError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ReentrantCallError",
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",
@@ -171,6 +179,22 @@ class DuplicateStrategyError(DuplicateError):
         super().__init__(f"A strategy named {strategy!r} is already registered; pick another name.")
 
 
+class DuplicateOwnerError(DuplicateError):
+    """
+    A router has at most one agent with the role ``"owner"``, and it has one.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, agent: str, owner: str) -> None:
+        self.agent = agent
+        self.owner = owner
+        super().__init__(
+            f"Agent {agent!r} cannot be an owner: {owner!r} already is, and a router has one. "
+            "Give the agent role='administrator', or change the owner's role first."
+        )
+
+
 class InvalidValueError(AgentrouteError, ValueError):
     """
     An argument has the wrong type or is out of range.
@@ -231,6 +255,41 @@ class NotEligibleError(InvalidStateError):
         super().__init__(
             f"Agent {agent!r} cannot take item {item!r}: {'; '.join(self.reasons)}. {hint}"
         )
+
+
+class ReentrantCallError(InvalidStateError):
+    """
+    Host code called the router while the router was in the middle of a call.
+
+    A custom strategy's ``rank()`` or ``choose()`` runs while the router's
+    state is half-changed, so it must not call the router. Event handlers
+    run after the change and may call it.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, culprit: str) -> None:
+        self.culprit = culprit
+        super().__init__(
+            f"{culprit} called the router in the middle of a routing call; "
+            "strategies must not call the router. Event handlers may."
+        )
+
+
+class HostCodeError(AgentrouteError, RuntimeError):
+    """
+    Code the host plugged in (a custom strategy, the clock) raised or returned garbage.
+
+    The call changed nothing. ``culprit`` names the code, e.g.
+    ``"strategy 'vip_first' in ('billing', 'chat')"`` or ``"clock"``; the
+    host's own exception, if any, is ``__cause__``.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, culprit: str, problem: str) -> None:
+        self.culprit = culprit
+        super().__init__(f"{culprit} {problem}; the call changed nothing.")
 
 
 class PermissionDeniedError(AgentrouteError, PermissionError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import ClassVar, Final, TypeAlias
 
 import attrs
@@ -242,14 +243,19 @@ class Subscription:
 
 class EventBus:
     """
-    Subscribers, and the events of the call in progress waiting to be delivered.
+    Subscribers by event kind, and the events of the call in progress.
+
+    Handlers are indexed by the kinds they want, so an event costs time in
+    proportion to its own subscribers, and cancelling one costs time in
+    proportion to the kinds it wanted, whatever else is subscribed.
     """
 
-    __slots__ = ("_delivering", "_subscriptions", "pending", "wanted")
+    __slots__ = ("_by_kind", "_delivering", "_lock", "pending", "wanted")
 
-    def __init__(self) -> None:
-        self._subscriptions: list[Subscription] = []
+    def __init__(self, lock: AbstractContextManager[object] | None = None) -> None:
+        self._by_kind: dict[str, dict[Subscription, None]] = {kind: {} for kind in EVENT_KINDS}
         self._delivering = False
+        self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self.pending: deque[Event] = deque()
         """Events of the call in progress, delivered when it completes."""
         self.wanted: frozenset[str] = frozenset()
@@ -278,19 +284,29 @@ class EventBus:
                 raise InvalidValueError("kinds", msg)
             chosen = frozenset(listed)
         subscription = Subscription(self, handler, chosen)
-        self._subscriptions.append(subscription)
-        self.wanted |= chosen
+        with self._lock:
+            for kind in sorted(chosen):
+                self._by_kind[kind][subscription] = None
+            self.wanted |= chosen
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         """Remove *subscription* if present."""
-        if subscription in self._subscriptions:
-            self._subscriptions.remove(subscription)
-            self.wanted = frozenset().union(*(s.kinds for s in self._subscriptions))
+        with self._lock:
+            by_kind = self._by_kind
+            for kind in subscription.kinds:
+                by_kind[kind].pop(subscription, None)
+            self.wanted = frozenset(kind for kind, subs in by_kind.items() if subs)
 
     def emit(self, event: Event) -> None:
         """Hold *event* until the current call completes."""
         self.pending.append(event)
+
+    def discard_after(self, count: int) -> None:
+        """Drop the events emitted after the first *count*: their call failed."""
+        pending = self.pending
+        while len(pending) > count:
+            pending.pop()
 
     def deliver(self, result: object) -> None:
         """
@@ -308,16 +324,16 @@ class EventBus:
             return  # a handler's own router call: the delivery under way takes its events too
         self._delivering = True
         pending = self.pending
+        by_kind = self._by_kind
         errors: list[Exception] = []
         try:
             while pending:
                 event = pending.popleft()
-                for subscription in list(self._subscriptions):
-                    if event.kind in subscription.kinds:
-                        try:
-                            subscription.handler(event)
-                        except Exception as error:  # reported below, never lost
-                            errors.append(error)
+                for subscription in list(by_kind[event.kind]):
+                    try:
+                        subscription.handler(event)
+                    except Exception as error:  # reported below, never lost
+                        errors.append(error)
         finally:
             self._delivering = False
         if errors:

@@ -86,27 +86,30 @@ def _freeze_capacity(value: object) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
         msg = f"must be a mapping of channel to limit, got {value!r}"
         raise InvalidValueError("Agent.capacity", msg)
-    for channel, limit in value.items():
+    copied = dict(value.items())  # read once: a mapping that changes cannot slip past the checks
+    for channel, limit in copied.items():
         check_id("Agent.capacity key", channel)
         check_limit(f"Agent.capacity[{channel!r}]", limit)
-    return MappingProxyType(dict(sorted(value.items())))
+    return MappingProxyType(dict(sorted(copied.items())))
 
 
 def _freeze_departments(value: object) -> Mapping[str, frozenset[str]]:
     if not isinstance(value, Mapping):
         msg = f"must be a mapping of department to a set of channels, got {value!r}"
         raise InvalidValueError("Agent.departments", msg)
-    for department in value:
+    copied = dict(value.items())  # read once, as for the capacity
+    for department in copied:
         check_id("Agent.departments key", department)
     frozen: dict[str, frozenset[str]] = {}
-    for department, channels in sorted(value.items()):
+    for department, channels in sorted(copied.items()):
         path = f"Agent.departments[{department!r}]"
         if isinstance(channels, str) or not isinstance(channels, Set | list | tuple):
             msg = f"must be a set of channel names, got {channels!r}"
             raise InvalidValueError(path, msg)
-        for channel in channels:
+        members = frozenset(channels)
+        for channel in members:
             check_id(f"{path} channel", channel)
-        frozen[department] = frozenset(channels)
+        frozen[department] = members
     return MappingProxyType(frozen)
 
 
@@ -192,10 +195,20 @@ class Agent:
         return channel in self.departments.get(department, ())
 
 
+def is_finite_number(value: object) -> bool:
+    """Tell whether *value* is an int or float that converts to a finite float."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _check_deadline(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
-    if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
+    if not is_finite_number(value):
         msg = f"must be None or finite POSIX seconds, got {value!r}"
         raise InvalidValueError("Item.sla_deadline", msg)
 
@@ -348,8 +361,10 @@ class ItemStatus:
         arrived_at: Clock time when it was first routed.
         pull: True while it waits to be pulled (claimed or taken with
             ``Router.next_for()``) rather than pushed to the next free agent.
+        replies: How many times the customer replied (``Router.reply()``).
+        last_reply_at: Clock time of the latest reply, if any.
 
-    Added in 0.1.
+    Added in 0.1. *replies* and *last_reply_at* added in 0.2.
     """
 
     item: str
@@ -360,3 +375,5 @@ class ItemStatus:
     position: int | None
     arrived_at: float
     pull: bool = False
+    replies: int = 0
+    last_reply_at: float | None = None

@@ -1,8 +1,7 @@
 """
-Who is responsible for each item, and every change of that, in order (SPEC F18, F20).
+Who is responsible for each item, and every change of that, in order.
 
-The ledger records raw tuples on the hot path and builds the immutable
-`HistoryEntry` objects only when the host asks for them.
+These are the values ``Router.owner()`` and ``Router.history()`` return.
 """
 
 from __future__ import annotations
@@ -11,12 +10,12 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-__all__ = ["Action", "ActorKind", "HistoryEntry", "Ledger", "Ownership"]
+__all__ = ["Action", "ActorKind", "HistoryEntry", "Ownership"]
 
 Action: TypeAlias = Literal[
-    "created", "assigned", "transferred", "claimed", "requeued", "unassigned", "reopened"
+    "created", "assigned", "transferred", "claimed", "requeued", "closed", "reopened"
 ]
-"""What changed the owner."""
+"""What changed the owner, or closed the item."""
 
 ActorKind: TypeAlias = Literal["system", "strategy", "rule", "agent", "administrator", "owner"]
 """Who changed it: the router itself, a strategy, a rule, or a person by role."""
@@ -72,53 +71,3 @@ class HistoryEntry:
     by: str
     by_kind: ActorKind
     reason: str | None = None
-
-
-_Row = tuple[float, Action, str | None, str, str | None, str | None, str, ActorKind, str | None]
-"""(at, action, from department, to department, from agent, to agent, by, by kind, reason)"""
-
-
-class Ledger:
-    """
-    The responsible department and agent of every item, with its history.
-    """
-
-    __slots__ = ("_rows",)
-
-    def __init__(self) -> None:
-        self._rows: dict[str, list[_Row]] = {}
-
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._rows
-
-    def change(
-        self,
-        item_id: str,
-        at: float,
-        action: Action,
-        department: str,
-        agent: str | None,
-        by: str,
-        by_kind: ActorKind,
-        reason: str | None = None,
-    ) -> None:
-        """Record that *item_id* is now owned by (*department*, *agent*), and who made it so."""
-        rows = self._rows.get(item_id)
-        if rows is None:
-            self._rows[item_id] = [(at, action, None, department, None, agent, by, by_kind, reason)]
-        else:
-            last = rows[-1]
-            rows.append((at, action, last[3], department, last[5], agent, by, by_kind, reason))
-
-    def owner(self, item_id: str) -> Ownership:
-        """Return the current owner of a recorded item."""
-        last = self._rows[item_id][-1]
-        return Ownership(item_id, last[3], last[5])
-
-    def history(self, item_id: str) -> tuple[HistoryEntry, ...]:
-        """Return every change of a recorded item's owner, oldest first."""
-        return tuple(HistoryEntry(row[0], item_id, *row[1:]) for row in self._rows[item_id])
-
-    def forget(self, item_id: str) -> None:
-        """Drop an item's history."""
-        del self._rows[item_id]

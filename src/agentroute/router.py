@@ -1,32 +1,44 @@
 """
 The Router: the one object a host talks to.
 
-It wires the parts below it: the registry books slots, pools rank free
-agents with their department's strategy, queues hold what no one could take.
-Every public method validates first and mutates after, so a call that raises
-changed nothing.
+It is a thin facade. Each call takes the router's lock, refuses to run
+inside a strategy, reads the clock once, checks its arguments, and hands a
+command (`agentroute.commands`) to the core, which applies it completely or
+not at all. Then it delivers the call's events and returns.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-import attrs
-
-from agentroute._engine import ItemRecord, memberships, pools_of
-from agentroute._responsibility import Responsibility
+from agentroute._core.core import Core
 from agentroute.clock import Clock
-from agentroute.errors import (
-    AgentBusyError,
-    DuplicateAgentError,
-    DuplicateDepartmentError,
-    DuplicateItemError,
-    InvalidStateError,
-    InvalidValueError,
-    ItemClosedError,
+from agentroute.commands import (
+    AddAgent,
+    AddDepartment,
+    Assign,
+    Claim,
+    Close,
+    Command,
+    Forget,
+    NextFor,
+    RemoveAgent,
+    Reopen,
+    Reply,
+    Requeue,
+    SetCapacity,
+    SetChannel,
+    SetPresence,
+    SetSelfService,
+    Transfer,
+    UpdateAgent,
 )
-from agentroute.events import ItemClosed, NewItemInDepartment
+from agentroute.errors import HostCodeError, InvalidValueError, ReentrantCallError
+from agentroute.events import EventBus, Handler, Subscription
 from agentroute.model import (
     PRESENCES,
     Agent,
@@ -39,27 +51,40 @@ from agentroute.model import (
     check_id,
     check_limit,
 )
-from agentroute.policies import permissions
+from agentroute.ownership import HistoryEntry, Ownership
 from agentroute.strategies import _registry as strategy_registry
 
-__all__ = ["Router"]
+__all__ = ["DEFAULT_HISTORY_LIMIT", "DEFAULT_RETAIN_CLOSED", "Router"]
+
+DEFAULT_RETAIN_CLOSED = 20_000
+"""Closed items a router keeps by default, for ``reopen``, ``status`` and ``history``."""
+
+DEFAULT_HISTORY_LIMIT = 1_000
+"""History rows kept per item by default, newest last."""
 
 
-class Router(Responsibility):
+class Router:
     """
     Decides who gets each item and keeps count of who holds what.
+
+    Every call is atomic under one re-entrant lock, so threads may share a
+    router; a call either completes or raises and changes nothing.
 
     Args:
         seed: Seeds the router's own random generator (used by ``random``).
         clock: Zero-argument callable returning POSIX seconds; the default
-            is ``time.time``, tests pass a `ManualClock`.
+            is ``time.time``, tests pass a `ManualClock`. Read once per call.
         default_strategy: Strategy for any channel a department does not
             name; see `agentroute.strategies`.
-        self_service: Let agents switch their own channels on and off
-            (SPEC F4); administrators always may.
+        self_service: Let agents switch their own channels on and off;
+            administrators always may.
+        retain_closed: How many closed items to keep for ``reopen``,
+            ``status`` and ``history``; the oldest is dropped first, at the
+            close that exceeds the bound. None keeps every closed item.
+        history_limit: History rows kept per item, newest last; None keeps all.
 
     Raises:
-        InvalidValueError: *seed* is not an int or *clock* is not callable.
+        InvalidValueError: An argument has the wrong type or value.
         UnknownStrategyError: *default_strategy* is not registered.
 
     Examples:
@@ -71,7 +96,7 @@ class Router(Responsibility):
         >>> router.assign(Item("c1", channel="chat", department="billing")).agent
         'ana'
 
-    Added in 0.1.
+    Added in 0.1. *retain_closed* and *history_limit* added in 0.2.
     """
 
     def __init__(
@@ -81,6 +106,8 @@ class Router(Responsibility):
         clock: Clock = time.time,
         default_strategy: str = "least_busy",
         self_service: bool = False,
+        retain_closed: int | None = DEFAULT_RETAIN_CLOSED,
+        history_limit: int | None = DEFAULT_HISTORY_LIMIT,
     ) -> None:
         if type(seed) is not int:
             raise InvalidValueError("seed", f"must be an int, got {seed!r}")
@@ -88,11 +115,56 @@ class Router(Responsibility):
             raise InvalidValueError("clock", f"must be a zero-argument callable, got {clock!r}")
         strategy_registry.factory(default_strategy)
         _check_bool("self_service", self_service)
-        super().__init__(clock, seed)
-        self._default_strategy = default_strategy
-        self._self_service = self_service
+        if retain_closed is not None:
+            check_limit("retain_closed", retain_closed)
+        if history_limit is not None and (type(history_limit) is not int or history_limit < 1):
+            msg = f"must be an int >= 1 or None, got {history_limit!r}"
+            raise InvalidValueError("history_limit", msg)
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._bus = EventBus(self._lock)
+        self._core = Core(
+            seed=seed,
+            default_strategy=default_strategy,
+            self_service=self_service,
+            retain_closed=retain_closed,
+            history_limit=history_limit,
+            bus=self._bus,
+        )
+        self._guard = self._core.guard
 
-    # -- departments ---------------------------------------------------------
+    # -- the way in ----------------------------------------------------------------
+
+    def _enter(self) -> None:
+        """Refuse a call made by a strategy while the router is mid-change."""
+        running = self._guard.running
+        if running is not None:
+            raise ReentrantCallError(running)
+
+    def _now(self) -> float:
+        """Read the clock once, refusing anything but finite seconds."""
+        try:
+            now = self._clock()
+        except Exception as error:
+            raise HostCodeError("clock", f"raised {error!r}") from error
+        if type(now) is float and now - now == 0.0:
+            return now
+        try:
+            seconds = float(now) if type(now) is int else math.nan
+        except OverflowError:
+            seconds = math.nan
+        if not math.isfinite(seconds):
+            raise HostCodeError("clock", f"returned {now!r}; it must return finite POSIX seconds")
+        return seconds
+
+    def _run(self, command: Command) -> Any:
+        """Apply *command*, then deliver its events; the caller holds the lock."""
+        result = self._core.apply(command)
+        if self._bus.pending:
+            self._bus.deliver(result)
+        return result
+
+    # -- departments ---------------------------------------------------------------
 
     def add_department(
         self,
@@ -105,7 +177,7 @@ class Router(Responsibility):
         allow_claims: bool = True,
     ) -> None:
         """
-        Create a department and choose how its work is routed (SPEC F6, F17, F18, F21).
+        Create a department and choose how its work is routed.
 
         Args:
             name: The department's name.
@@ -127,20 +199,24 @@ class Router(Responsibility):
         Added in 0.1. *mode*, *unassign_on_close* and *allow_claims* added in 0.2.
         """
         check_id("department", name)
-        if name in self._departments:
-            raise DuplicateDepartmentError(name)
-        settings = Department(
-            name,
-            strategies=strategies,
-            default_strategy=default_strategy or self._default_strategy,
-            mode=mode,
-            unassign_on_close=unassign_on_close,
-            allow_claims=allow_claims,
-        )
-        named = [*settings.strategies.values(), settings.default_strategy]
-        factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
-        self._factories.update(factories)
-        self._departments[name] = settings
+        if default_strategy is not None:
+            check_id("default_strategy", default_strategy)
+        if strategies is not None and not isinstance(strategies, Mapping):
+            msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
+            raise InvalidValueError("Department.strategies", msg)
+        chosen = {} if strategies is None else dict(strategies)
+        with self._lock:
+            self._enter()
+            command = AddDepartment(
+                self._now(),
+                name,
+                chosen,
+                default_strategy,
+                mode,
+                unassign_on_close,
+                allow_claims,
+            )
+            self._run(command)
 
     def department(self, name: str) -> Department:
         """
@@ -151,36 +227,39 @@ class Router(Responsibility):
 
         Added in 0.2.
         """
-        return self._department(name)
+        with self._lock:
+            self._enter()
+            return self._core.department(name)
 
     def departments(self) -> list[str]:
         """Return the department names in the order they were added."""
-        return list(self._departments)
+        with self._lock:
+            self._enter()
+            return list(self._core.departments)
 
-    # -- agents --------------------------------------------------------------
+    # -- agents --------------------------------------------------------------------
 
     def add_agent(self, agent: Agent) -> None:
         """
-        Register *agent*; it is offline until `set_presence` (SPEC F1).
+        Register *agent*; it is offline until `set_presence`.
 
         Raises:
             InvalidValueError: *agent* is not an `Agent`.
             DuplicateAgentError: The id is taken.
+            DuplicateOwnerError: The agent's role is ``"owner"`` and the
+                router has an owner already.
             UnknownDepartmentError: The agent names an unknown department.
 
         Added in 0.1.
         """
-        self._check_agent(agent)
-        if agent.id in self._registry:
-            raise DuplicateAgentError(agent.id)
-        pools = [(self._pool(d, c), c) for d, c in memberships(agent)]
-        record = self._registry.add(agent)
-        for pool, channel in pools:
-            pool.join(record.seats[channel])
+        _check_agent(agent)
+        with self._lock:
+            self._enter()
+            self._run(AddAgent(self._now(), agent))
 
     def update_agent(self, agent: Agent, *, requeue: bool = False) -> list[Decision]:
         """
-        Replace the definition of the agent with ``agent.id`` (SPEC F1, F2, F6).
+        Replace the definition of the agent with ``agent.id``.
 
         Current work stays with the agent, even above a lowered limit; new
         work waits until the load drops below it. Free slots gained by the
@@ -198,45 +277,21 @@ class Router(Responsibility):
             InvalidValueError: *agent* is not an `Agent`, or *requeue* not a bool.
             UnknownAgentError: No agent has this id.
             UnknownDepartmentError: The agent names an unknown department.
+            DuplicateOwnerError: The new role is ``"owner"`` and another agent is.
             AgentBusyError: The change strands work and *requeue* is false.
 
         Added in 0.1.
         """
-        self._check_agent(agent)
+        _check_agent(agent)
         _check_bool("requeue", requeue)
-        record = self._registry.get(agent.id)
-        old, new = set(memberships(record.agent)), set(memberships(agent))
-        lost = old - new
-        stranded = [
-            item_id
-            for item_id in record.items
-            if _pool_key(self._items[item_id]) in lost
-            or self._items[item_id].item.channel not in agent.capacity
-        ]
-        if stranded and not requeue:
-            raise AgentBusyError(agent.id, stranded, "take that channel or department away")
-        joining = [(self._pool(d, c), c) for d, c in memberships(agent) if (d, c) not in old]
-        now = self._clock()
-        released = self._release(record, stranded, now)
-        for department, channel in memberships(record.agent):
-            if (department, channel) not in new:
-                self._pools[department, channel].leave(record.seats[channel])
-        for channel in [c for c in record.seats if c not in agent.capacity]:
-            del record.seats[channel]
-            record.channels_off.pop(channel, None)
-        record.agent = agent
-        for channel, limit in agent.capacity.items():
-            seat = record.seats.get(channel) or record.new_seat(channel, limit)
-            record.seats[channel] = seat
-            seat.limit = limit
-        for pool, channel in joining:
-            pool.join(record.seats[channel])
-        record.sync_seats()
-        return self._done(self._requeue(released, pools_of(record), now))
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(UpdateAgent(self._now(), agent, requeue))
+            return result
 
     def remove_agent(self, agent_id: str, *, requeue: bool = False) -> list[Decision]:
         """
-        Remove an agent (SPEC F1).
+        Remove an agent.
 
         Args:
             agent_id: The agent to remove.
@@ -253,23 +308,16 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        record = self._registry.get(agent_id)
-        _check_bool("requeue", requeue)
-        if record.items and not requeue:
-            raise AgentBusyError(agent_id, record.items, "remove the agent")
-        now = self._clock()
-        released = self._release(record, list(record.items), now)
-        for seat in record.seats.values():
-            for pool in list(seat.pools):
-                pool.leave(seat)
-        self._registry.remove(agent_id)
-        # A sole remaining agent is pushed pull work too (SPEC F18).
-        sole = pools_of(self._registry.records()[0]) if len(self._registry) == 1 else []
-        return self._done(self._requeue(released, sole, now))
+        with self._lock:
+            self._enter()
+            self._core.registry.get(agent_id)
+            _check_bool("requeue", requeue)
+            result: list[Decision] = self._run(RemoveAgent(self._now(), agent_id, requeue))
+            return result
 
     def set_presence(self, agent_id: str, presence: Presence) -> list[Decision]:
         """
-        Set an agent ``"online"``, ``"away"`` or ``"offline"`` (SPEC F5).
+        Set an agent ``"online"``, ``"away"`` or ``"offline"``.
 
         Only online agents get new work; going away or offline keeps current
         work. Coming online takes waiting work at once.
@@ -283,27 +331,38 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        record = self._registry.get(agent_id)
-        if presence not in PRESENCES:
-            msg = f"must be one of {', '.join(PRESENCES)}, got {presence!r}"
-            raise InvalidValueError("presence", msg)
-        record.presence = presence
-        record.sync_seats()
-        return self._done(self._drain(pools_of(record), self._clock()))
+        with self._lock:
+            self._enter()
+            self._core.registry.get(agent_id)
+            if presence not in PRESENCES:
+                msg = f"must be one of {', '.join(PRESENCES)}, got {presence!r}"
+                raise InvalidValueError("presence", msg)
+            result: list[Decision] = self._run(SetPresence(self._now(), agent_id, presence))
+            return result
 
     def set_channel(
-        self, agent_id: str, channel: str, *, enabled: bool, actor: str | None = None
+        self,
+        agent_id: str,
+        channel: str,
+        *,
+        enabled: bool,
+        department: str | None = None,
+        actor: str | None = None,
     ) -> list[Decision]:
         """
-        Switch one channel on or off for an agent (SPEC F4).
+        Switch one channel on or off for an agent, everywhere or in one department.
 
         Switching off keeps current work on that channel; switching on takes
-        waiting work at once.
+        waiting work at once. The switch for all departments and the switch
+        for one department are independent: the agent gets work of a
+        department on a channel only when both are on.
 
         Args:
             agent_id: The agent whose channel changes.
             channel: The channel, which the agent must have capacity on.
             enabled: On (True) or off (False).
+            department: Switch the channel for this department only; the
+                agent must serve the channel there.
             actor: Who asks; None is the host. An agent may switch only their
                 own channels, and only when self-service is on.
 
@@ -312,29 +371,39 @@ class Router(Responsibility):
 
         Raises:
             UnknownAgentError: The agent or the actor is unknown.
-            InvalidValueError: The agent has no capacity on *channel*, or
-                *enabled* is not a bool.
+            UnknownDepartmentError: *department* does not exist.
+            InvalidValueError: The agent has no capacity on *channel*, does not
+                serve it in *department*, or *enabled* is not a bool.
             PermissionDeniedError: The actor may not change this agent's channels.
 
-        Added in 0.1. *actor* added in 0.2.
+        Examples:
+            >>> router = Router()
+            >>> router.add_department("sales")
+            >>> router.add_department("support")
+            >>> both = {"sales": {"chat"}, "support": {"chat"}}
+            >>> router.add_agent(Agent("ana", capacity={"chat": 2}, departments=both))
+            >>> _ = router.set_presence("ana", "online")
+            >>> router.set_channel("ana", "chat", enabled=False, department="sales")
+            []
+            >>> router.assign(Item("s1", channel="chat", department="sales")).status
+            'queued'
+            >>> router.assign(Item("h1", channel="chat", department="support")).agent
+            'ana'
+
+        Added in 0.1. *actor* and *department* added in 0.2.
         """
-        record = self._registry.get(agent_id)
-        seat = self._seat(record, channel)
         _check_bool("enabled", enabled)
-        permissions.check_channel_change(
-            self._actor(actor), agent_id, self_service=self._self_service
-        )
-        if enabled:
-            record.channels_off.pop(channel, None)
-        else:
-            record.channels_off[channel] = None
-        seat.enabled = record.seat_enabled(channel)
-        seat.refresh()
-        return self._done(self._drain(seat.pools, self._clock()))
+        with self._lock:
+            self._enter()
+            core = self._core
+            core.seat(core.registry.get(agent_id), channel)
+            command = SetChannel(self._now(), agent_id, channel, enabled, department, actor)
+            result: list[Decision] = self._run(command)
+            return result
 
     def set_self_service(self, enabled: bool, *, actor: str | None = None) -> None:
         """
-        Allow or forbid agents to switch their own channels on and off (SPEC F4).
+        Allow or forbid agents to switch their own channels on and off.
 
         Raises:
             InvalidValueError: *enabled* is not a bool.
@@ -344,17 +413,19 @@ class Router(Responsibility):
         Added in 0.2.
         """
         _check_bool("enabled", enabled)
-        permissions.check_administrator(self._actor(actor), "change self-service")
-        self._self_service = enabled
+        with self._lock:
+            self._enter()
+            self._run(SetSelfService(self._now(), enabled, actor))
 
     @property
     def self_service(self) -> bool:
         """Tell whether agents may switch their own channels on and off."""
-        return self._self_service
+        with self._lock:
+            return self._core.self_service
 
     def set_capacity(self, agent_id: str, channel: str, limit: int) -> list[Decision]:
         """
-        Set how many items of *channel* an agent may hold at once (SPEC F2).
+        Set how many items of *channel* an agent may hold at once.
 
         Lowering below the current load keeps that work and blocks new work
         until the load drops; raising takes waiting work at once.
@@ -368,11 +439,13 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        record = self._registry.get(agent_id)
-        check_id("channel", channel)
-        check_limit("limit", limit)
-        capacity = {**record.agent.capacity, channel: limit}
-        return self.update_agent(attrs.evolve(record.agent, capacity=capacity))
+        with self._lock:
+            self._enter()
+            self._core.registry.get(agent_id)
+            check_id("channel", channel)
+            check_limit("limit", limit)
+            result: list[Decision] = self._run(SetCapacity(self._now(), agent_id, channel, limit))
+            return result
 
     def agent(self, agent_id: str) -> Agent:
         """
@@ -383,11 +456,15 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        return self._registry.get(agent_id).agent
+        with self._lock:
+            self._enter()
+            return self._core.registry.get(agent_id).agent
 
     def agent_ids(self) -> list[str]:
         """Return every agent id, in the order agents were added."""
-        return [record.agent.id for record in self._registry.records()]
+        with self._lock:
+            self._enter()
+            return [record.agent.id for record in self._core.registry.records()]
 
     def presence(self, agent_id: str) -> Presence:
         """
@@ -396,19 +473,36 @@ class Router(Responsibility):
         Raises:
             UnknownAgentError: No agent has this id.
         """
-        return self._registry.get(agent_id).presence
+        with self._lock:
+            self._enter()
+            return self._core.registry.get(agent_id).presence
 
-    def channel_enabled(self, agent_id: str, channel: str) -> bool:
+    def channel_enabled(
+        self, agent_id: str, channel: str, *, department: str | None = None
+    ) -> bool:
         """
-        Tell whether an agent has *channel* switched on (it may still be offline).
+        Tell whether an agent has *channel* switched on (they may still be offline).
+
+        With *department*, tell whether it is on for that department: both
+        the switch for all departments and that department's own are on.
 
         Raises:
             UnknownAgentError: No agent has this id.
+            UnknownDepartmentError: *department* does not exist.
             InvalidValueError: The agent has no capacity on *channel*.
+
+        Added in 0.1. *department* added in 0.2.
         """
-        record = self._registry.get(agent_id)
-        self._seat(record, channel)
-        return channel not in record.channels_off
+        with self._lock:
+            self._enter()
+            core = self._core
+            record = core.registry.get(agent_id)
+            core.seat(record, channel)
+            on = channel not in record.channels_off
+            if department is None:
+                return on
+            name = core.department(department).name
+            return on and (name, channel) not in record.department_off
 
     def load(self, agent_id: str, channel: str | None = None) -> int:
         """
@@ -419,11 +513,13 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        record = self._registry.get(agent_id)
-        if channel is None:
-            return len(record.items)
-        seat = record.seats.get(check_id("channel", channel))
-        return 0 if seat is None else seat.load
+        with self._lock:
+            self._enter()
+            record = self._core.registry.get(agent_id)
+            if channel is None:
+                return len(record.items)
+            seat = record.seats.get(check_id("channel", channel))
+            return 0 if seat is None else seat.load
 
     def assigned_to(self, agent_id: str) -> tuple[str, ...]:
         """
@@ -432,13 +528,15 @@ class Router(Responsibility):
         Raises:
             UnknownAgentError: No agent has this id.
         """
-        return tuple(self._registry.get(agent_id).items)
+        with self._lock:
+            self._enter()
+            return tuple(self._core.registry.get(agent_id).held_in_order())
 
-    # -- items ---------------------------------------------------------------
+    # -- items ---------------------------------------------------------------------
 
     def assign(self, item: Item) -> Decision:
         """
-        Route a new item: give it to a free agent, or queue it (SPEC F7-F11, F16).
+        Route a new item: give it to a free agent, or queue it.
 
         The item's department picks the strategy for its channel; only
         members serving that channel, online, with the channel on and a free
@@ -452,87 +550,64 @@ class Router(Responsibility):
             InvalidValueError: *item* is not an `Item`.
             DuplicateItemError: An item with this id is known.
             UnknownDepartmentError: The item's department does not exist.
+            HostCodeError: A custom strategy or the clock failed; nothing changed.
 
         Added in 0.1.
         """
         if not isinstance(item, Item):
             raise InvalidValueError("item", f"must be an agentroute.Item, got {item!r}")
-        if item.id in self._items:
-            raise DuplicateItemError(item.id)
-        pool = self._pools.get((item.department, item.channel)) or self._pool(
-            item.department, item.channel
-        )
-        pull = pool.settings.mode == "pull"
-        seat = self._sole_seat(pool) if pull else pool.pick(self._rng) if pool.has_free else None
-        now = self._clock()
-        self._arrivals += 1
-        record = ItemRecord(item, pool, self._arrivals, now)
-        self._items[item.id] = record
-        self._ledger.change(item.id, now, "created", item.department, None, "system", "system")
-        if "new_item" in self._bus.wanted:
-            self._bus.emit(NewItemInDepartment(now, item.id, item.department, item.channel))
-        if seat is not None:
-            decision = self._book(record, seat, now, pool.strategy_name)
-        else:
-            decision = self._wait(record, now, pull=pull)
-        if self._bus.pending:
-            self._bus.deliver(decision)
-        return decision
+        with self._lock:
+            if self._guard.running is not None:
+                raise ReentrantCallError(self._guard.running)
+            decision: Decision = self._core.apply(Assign(self._now(), item))
+            if self._bus.pending:
+                self._bus.deliver(decision)
+            return decision
 
-    def close(self, item_id: str) -> list[Decision]:
+    def close(
+        self, item_id: str, *, actor: str | None = None, reason: str | None = None
+    ) -> list[Decision]:
         """
-        Close an item: free its slot, or take it out of its queue (SPEC F21).
+        Close an item: free its slot, or take it out of its queue.
 
         The responsible agent stays the owner, unless the department was
         added with ``unassign_on_close=True``; `reopen` goes back to them.
+        The close is a row of the item's history, with *actor* and *reason*.
+
+        Args:
+            item_id: An open item.
+            actor: Who closes; None is the host. An agent may close only
+                items they are responsible for; owners and administrators any.
+            reason: Why, kept in the history.
 
         Returns:
             The decisions for waiting work the freed slot took.
 
         Raises:
             UnknownItemError: No item has this id.
+            UnknownAgentError: The actor is unknown.
             ItemClosedError: The item is already closed.
+            InvalidValueError: *reason* is not a string.
+            PermissionDeniedError: The actor may not close this item.
 
-        Added in 0.1.
+        Added in 0.1. *actor* and *reason* added in 0.2.
         """
-        record = self._item(item_id)
-        if record.state == "closed":
-            raise ItemClosedError(item_id, "close")
-        now = self._clock()
-        pool = record.pool
-        held = record.state == "assigned"
-        if not held:
-            pool.queue.remove(record.key)
-        record.state = "closed"
-        if held and pool.settings.unassign_on_close:
-            record.agent = None
-            self._ledger.change(
-                item_id, now, "unassigned", pool.department, None, "system", "system", "closed"
-            )
-        if "closed" in self._bus.wanted:
-            self._bus.emit(ItemClosed(now, item_id, record.agent, pool.department))
-        decisions: list[Decision] = []
-        if held:
-            seat = record.seat
-            handed = None
-            if seat is not None and seat.enabled and seat.load == seat.limit:
-                handed = self._hand_over(record, now)
-            if handed is not None:
-                decisions = [handed]
-            else:
-                seat = self._unbook(record)
-                if seat.enabled and seat.load < seat.limit:
-                    everything = len(self._registry) == 1
-                    waiting = [p for p in seat.pools if p.queue.has_work(pulled_too=everything)]
-                    if waiting:
-                        decisions = self._drain(waiting, now)
-        if self._bus.pending:
-            self._bus.deliver(decisions)
-        return decisions
+        if reason is not None and type(reason) is not str:
+            raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
+        with self._lock:
+            if self._guard.running is not None:
+                raise ReentrantCallError(self._guard.running)
+            decisions: list[Decision] = self._core.apply(Close(self._now(), item_id, actor, reason))
+            if self._bus.pending:
+                self._bus.deliver(decisions)
+            return decisions
 
     def forget(self, item_id: str) -> None:
         """
-        Drop a closed item from memory, so its id can be used again.
+        Drop a closed item from memory now, so its id can be used again.
+
+        Closed items are also dropped, oldest first, past the router's
+        ``retain_closed`` bound.
 
         Raises:
             UnknownItemError: No item has this id.
@@ -540,50 +615,56 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        record = self._item(item_id)
-        if record.state != "closed":
-            msg = f"Cannot forget item {item_id!r}: it is {record.state}; close it first."
-            raise InvalidStateError(msg)
-        del self._items[item_id]
-        self._ledger.forget(item_id)
+        with self._lock:
+            self._enter()
+            self._run(Forget(self._now(), item_id))
 
     def status(self, item_id: str) -> ItemStatus:
         """
         Tell where an item stands: queued (and where), assigned (to whom) or closed.
 
         Raises:
-            UnknownItemError: No item has this id.
+            UnknownItemError: No item has this id, or it was dropped.
 
         Added in 0.1.
         """
-        record = self._item(item_id)
-        queue = record.pool.queue
-        waiting = record.state == "queued"
-        return ItemStatus(
-            item=item_id,
-            state=record.state,
-            agent=record.agent,
-            department=record.pool.department,
-            channel=record.item.channel,
-            position=queue.position(record.key) if waiting else None,
-            arrived_at=record.arrived_at,
-            pull=waiting and queue.is_pull(record.key),
-        )
+        with self._lock:
+            self._enter()
+            record = self._core.items.get(item_id)
+            waiting = record.state == "queued"
+            queue = record.pool.queue
+            return ItemStatus(
+                item=item_id,
+                state=record.state,
+                agent=record.agent,
+                department=record.department,
+                channel=record.item.channel,
+                position=queue.position(record.key) if waiting else None,
+                arrived_at=record.arrived_at,
+                pull=waiting and queue.is_pull(record.key),
+                replies=record.replies,
+                last_reply_at=record.last_reply_at,
+            )
 
     def queue_length(self, department: str, channel: str | None = None) -> int:
         """
         Return how many items wait in *department*, on *channel* or on all channels.
+
+        Costs one look per channel of the department, whatever else the router holds.
 
         Raises:
             UnknownDepartmentError: The department does not exist.
 
         Added in 0.1.
         """
-        self._department(department)
-        if channel is not None:
-            pool = self._pools.get((department, check_id("channel", channel)))
-            return 0 if pool is None else len(pool.queue)
-        return sum(len(p.queue) for (d, _), p in self._pools.items() if d == department)
+        with self._lock:
+            self._enter()
+            core = self._core
+            core.department(department)
+            if channel is not None:
+                pool = core.pools.get(department, check_id("channel", channel))
+                return 0 if pool is None else len(pool.queue)
+            return sum(len(pool.queue) for pool in core.pools.of_department(department))
 
     def queued(self, department: str, channel: str) -> tuple[str, ...]:
         """
@@ -597,9 +678,326 @@ class Router(Responsibility):
 
         Added in 0.1.
         """
-        self._department(department)
-        pool = self._pools.get((department, check_id("channel", channel)))
-        return () if pool is None else pool.queue.item_ids()
+        with self._lock:
+            self._enter()
+            core = self._core
+            core.department(department)
+            pool = core.pools.get(department, check_id("channel", channel))
+            return () if pool is None else pool.queue.item_ids()
+
+    # -- responsibility ------------------------------------------------------------
+
+    def owner(self, item_id: str) -> Ownership:
+        """
+        Tell who is responsible for an item: always a department, an agent once assigned.
+
+        After a close the agent stays responsible (unless the department
+        unassigns on close), so a reopened item can go back to them.
+
+        Examples:
+            >>> router = Router()
+            >>> router.add_department("billing")
+            >>> ana = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
+            >>> router.add_agent(ana)
+            >>> _ = router.set_presence("ana", "online")
+            >>> _ = router.assign(Item("c1", channel="chat", department="billing"))
+            >>> router.owner("c1")
+            Ownership(item='c1', department='billing', agent='ana')
+
+        Raises:
+            UnknownItemError: No item has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            record = self._core.items.get(item_id)
+            return Ownership(item_id, record.department, record.agent)
+
+    def history(self, item_id: str) -> tuple[HistoryEntry, ...]:
+        """
+        Return every change of an item's owner, and its closes, oldest first.
+
+        The first entry is the item's arrival in its department; an item
+        keeps its latest ``history_limit`` rows (see `Router`).
+
+        Raises:
+            UnknownItemError: No item has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            self._core.items.get(item_id)
+            return self._core.ledger.history(item_id)
+
+    def subscribe(self, handler: Handler, kinds: Iterable[str] | None = None) -> Subscription:
+        """
+        Call *handler* with every event of the given *kinds* (all when None).
+
+        Events of a call are delivered in order once the call's change is
+        complete, so a handler sees the router in its new state; handlers
+        run in the calling thread while the router's lock is held, and may
+        call the router. If handlers raise, every event still reaches every
+        handler, then the call raises `HandlerError` holding the exceptions
+        and the call's result in ``.result``; the change itself stands.
+
+        Args:
+            handler: Called with one event object at a time.
+            kinds: Event kinds, e.g. ``["assigned", "customer_replied"]``;
+                see `agentroute.events.EVENT_KINDS`.
+
+        Returns:
+            A subscription; ``.cancel()`` stops the deliveries.
+
+        Raises:
+            InvalidValueError: *handler* is not callable or a kind is unknown.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return self._bus.subscribe(handler, kinds)
+
+    def transfer(
+        self,
+        item_id: str,
+        *,
+        to_agent: str | None = None,
+        to_department: str | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        force: bool = False,
+        route: bool = False,
+    ) -> list[Decision]:
+        """
+        Move responsibility for an item to an agent or to a department.
+
+        To an agent: the item and its slot move at once; the agent must be
+        able to take it (member serving the channel, online, channel on, a
+        free slot). To a department alone: the item waits there, unassigned,
+        until one of its agents claims it or takes it as next; with
+        ``route=True`` the department's strategy routes it now instead (to a
+        free agent, else its queue). Either way the previous holder's slot
+        frees at once and takes waiting work.
+
+        Args:
+            item_id: An open item.
+            to_agent: The new responsible agent.
+            to_department: The new responsible department (default: the same).
+            actor: Who transfers; None is the host. An agent may transfer only
+                items they hold; owners and administrators any item.
+            reason: Why, kept in the history.
+            force: Administrators only: skip the membership, presence and
+                channel checks. A limit is never exceeded, forced or not.
+            route: Without *to_agent*: let the department's strategy route
+                the item now rather than wait for a claim.
+
+        Returns:
+            The item's decision first, then work the freed slot took.
+
+        Raises:
+            UnknownItemError, UnknownAgentError, UnknownDepartmentError: An id is unknown.
+            ItemClosedError: The item is closed; reopen it first.
+            InvalidValueError: Neither target is given, *route* is given with
+                *to_agent*, or *force*, *route* or *reason* has the wrong type.
+            InvalidStateError: The agent already holds the item there.
+            NotEligibleError: The agent cannot take the item.
+            PermissionDeniedError: The actor may not make this transfer.
+
+        Added in 0.2. *route* added in 0.2.
+        """
+        if to_agent is None and to_department is None:
+            raise InvalidValueError("transfer", "give to_agent, to_department, or both")
+        _check_bool("force", force)
+        _check_bool("route", route)
+        if route and to_agent is not None:
+            raise InvalidValueError("route", "route=True routes to the department; omit to_agent")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
+        with self._lock:
+            self._enter()
+            command = Transfer(
+                self._now(), item_id, to_agent, to_department, actor, reason, force, route
+            )
+            result: list[Decision] = self._run(command)
+            return result
+
+    def requeue(
+        self, item_id: str, *, actor: str | None = None, reason: str | None = None
+    ) -> list[Decision]:
+        """
+        Take an assigned item off its agent and route it again, keeping its place in line.
+
+        The department's strategy picks another free agent; when none is
+        free the item waits in its queue by its original arrival (in a pull
+        department, for a claim). The previous agent's freed slot then takes
+        waiting work as usual, which may be this item when nobody else can.
+
+        Args:
+            item_id: An assigned item.
+            actor: Who asks; None is the host. An agent may requeue only
+                items they are responsible for.
+            reason: Why, kept in the history.
+
+        Returns:
+            The item's decision first, then work the freed slot took.
+
+        Raises:
+            UnknownItemError: No item has this id.
+            UnknownAgentError: The actor is unknown.
+            ItemClosedError: The item is closed.
+            InvalidStateError: The item is not assigned.
+            InvalidValueError: *reason* is not a string.
+            PermissionDeniedError: The actor may not requeue this item.
+
+        Examples:
+            >>> router = Router()
+            >>> router.add_department("billing")
+            >>> for name in ("ana", "bob"):
+            ...     router.add_agent(Agent(name, capacity={"chat": 1},
+            ...                            departments={"billing": {"chat"}}))
+            ...     _ = router.set_presence(name, "online")
+            >>> router.assign(Item("c1", channel="chat", department="billing")).agent
+            'ana'
+            >>> [d.agent for d in router.requeue("c1", reason="needs Spanish")]
+            ['bob']
+
+        Added in 0.2.
+        """
+        if reason is not None and type(reason) is not str:
+            raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(Requeue(self._now(), item_id, actor, reason))
+            return result
+
+    def claim(self, item_id: str, agent_id: str, *, actor: str | None = None) -> Decision:
+        """
+        Let an agent take a waiting item themselves.
+
+        The first item in its department's line (for its channel) may always
+        be claimed; any other only where the department allows claims, or by
+        an administrator on the agent's behalf.
+
+        Args:
+            item_id: A waiting item.
+            agent_id: The agent who takes it.
+            actor: Who asks; defaults to the agent themselves.
+
+        Raises:
+            UnknownItemError, UnknownAgentError: An id is unknown.
+            ItemClosedError: The item is closed.
+            InvalidStateError: The item is already assigned; transfer it instead.
+            NotEligibleError: The agent cannot take it now.
+            PermissionDeniedError: The claim is not allowed.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: Decision = self._run(Claim(self._now(), item_id, agent_id, actor))
+            return result
+
+    def next_for(self, agent_id: str, *, actor: str | None = None) -> Decision | None:
+        """
+        Give an agent the most important item they can take: the "Resolve" button.
+
+        The order is the queue's: priority, SLA deadline, arrival, across every
+        department and channel where the agent has a free slot.
+
+        Args:
+            agent_id: The agent asking for work.
+            actor: Who asks; defaults to the agent themselves.
+
+        Returns:
+            The decision, or None when nothing waits that the agent has room for.
+
+        Raises:
+            UnknownAgentError: The agent or actor is unknown.
+            NotEligibleError: The agent is not online.
+            PermissionDeniedError: An agent asks on someone else's behalf.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: Decision | None = self._run(NextFor(self._now(), agent_id, actor))
+            return result
+
+    def waiting_for(self, agent_id: str) -> int:
+        """
+        Count the items waiting where an agent serves: the badge on the "Resolve" button.
+
+        Costs one look per (department, channel) the agent serves, whatever
+        the length of the queues.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            holder = self._core.registry.get(agent_id)
+            agent = holder.agent.id
+            waiting = 0
+            for seat in holder.seats.values():
+                for pool in seat.pools:
+                    if agent not in pool.off:
+                        waiting += len(pool.queue)
+            return waiting
+
+    def reopen(self, item_id: str, *, actor: str | None = None) -> Decision:
+        """
+        Open a closed item again.
+
+        It goes back to its owner when they can take it now; otherwise the
+        department routes it like a new arrival: its strategy or its queue
+        (push), or its pull line (pull). The history always gets a
+        ``"reopened"`` row.
+
+        Args:
+            item_id: A closed item.
+            actor: Who reopens; None is the host (or the customer).
+
+        Raises:
+            UnknownItemError: No item has this id.
+            UnknownAgentError: The actor is unknown.
+            InvalidStateError: The item is not closed.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: Decision = self._run(Reopen(self._now(), item_id, actor))
+            return result
+
+    def reply(self, item_id: str) -> list[Decision]:
+        """
+        Record that the customer wrote again on an item, and tell its owner.
+
+        A reply counts in ``status(item).replies`` and ``last_reply_at``
+        (not in the history, which holds owner changes and closes), and a
+        reply on a closed item reopens it, as helpdesks do.
+
+        Returns:
+            The reopen decision when the item was closed, else nothing.
+
+        Raises:
+            UnknownItemError: No item has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(Reply(self._now(), item_id))
+            return result
+
+    def _check(self) -> None:
+        """Assert every internal index agrees with the state; for tests."""
+        with self._lock:
+            self._core.check()
 
 
 def _check_bool(path: str, value: object) -> None:
@@ -607,5 +1005,6 @@ def _check_bool(path: str, value: object) -> None:
         raise InvalidValueError(path, f"must be True or False, got {value!r}")
 
 
-def _pool_key(record: ItemRecord) -> tuple[str, str]:
-    return (record.pool.department, record.item.channel)
+def _check_agent(agent: object) -> None:
+    if not isinstance(agent, Agent):
+        raise InvalidValueError("agent", f"must be an agentroute.Agent, got {agent!r}")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from agentroute.registry import Seat
+from agentroute._core.registry import Seat
 from agentroute.strategies import LeastBusy, Strategy
 from tests.generators import make_agent, make_item, make_router, picks
 

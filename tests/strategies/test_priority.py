@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import attrs
 
-from agentroute.registry import Seat
+from agentroute._core.registry import Seat
 from agentroute.strategies import Priority, Strategy
 from tests.generators import make_agent, make_item, make_router, picks
 

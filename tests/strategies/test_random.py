@@ -4,7 +4,7 @@ from collections import Counter
 from random import Random
 
 from agentroute import Agent
-from agentroute.registry import Seat
+from agentroute._core.registry import Seat
 from agentroute.strategies import RandomChoice, Strategy
 from tests.generators import make_agent, make_router, picks
 

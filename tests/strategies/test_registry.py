@@ -9,7 +9,7 @@ import pytest
 from agentroute import (
     Decision,
     DuplicateStrategyError,
-    InvalidStateError,
+    HostCodeError,
     InvalidValueError,
     Router,
     UnknownStrategyError,
@@ -232,37 +232,34 @@ def test_department_naming_an_unknown_strategy_is_refused() -> None:
 
 
 def test_choice_outside_the_candidates_is_refused(register_strategy: Register) -> None:
-    """A choose() returning a non-candidate raises InvalidStateError; assign changes nothing."""
+    """A choose() returning a non-candidate raises HostCodeError; assign changes nothing."""
     register_strategy("stranger", Stranger)
     router = make_router("ana", strategy="stranger")
     before = observe(router, ["c1"])
 
     with pytest.raises(
-        InvalidStateError, match=r"Strategy 'stranger' chose 'nobody'.*must return an element"
-    ):
+        HostCodeError, match=r"strategy 'stranger' of \('billing', 'chat'\) chose 'nobody'"
+    ) as info:
         router.assign(make_item("c1"))
 
+    assert "strategy 'stranger' of ('billing', 'chat')" == info.value.culprit
     assert before == observe(router, ["c1"])
 
 
-def test_choice_outside_the_candidates_during_a_drain_keeps_the_item_waiting(
+def test_choice_outside_the_candidates_during_a_drain_undoes_the_whole_call(
     register_strategy: Register,
 ) -> None:
-    """
-    A bad choose() while draining raises; the presence change stays and the item waits.
-
-    A strategy that breaks its protocol is a host bug the router reports, not one it can undo.
-    """
+    """A bad choose() while draining raises, and the presence change is undone with the rest."""
     register_strategy("stranger", Stranger)
     router = make_router("ana", strategy="stranger", online=False)
     router.assign(make_item("c1"))
+    before = observe(router, ["c1"])
 
-    with pytest.raises(InvalidStateError, match="must return an element"):
+    with pytest.raises(HostCodeError, match="must return an element"):
         router.set_presence("ana", "online")
 
-    assert "online" == router.presence("ana")
-    assert "queued" == router.status("c1").state
-    assert () == router.assigned_to("ana")
+    assert before == observe(router, ["c1"])
+    assert "offline" == router.presence("ana")
 
 
 def test_add_agent_after_unregister_uses_the_configured_strategy(

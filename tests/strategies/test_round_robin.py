@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from agentroute import Agent
-from agentroute.registry import Seat
+from agentroute._core.registry import Seat
 from agentroute.strategies import RoundRobin, Strategy
 from tests.generators import make_agent, make_item, make_router, picks
 

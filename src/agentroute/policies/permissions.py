@@ -1,5 +1,5 @@
 """
-Who may do what (SPEC F1 roles, F4 self-service, F17 claims, F19 transfers).
+Who may do what: roles, self-service channel switches, claims, transfers, closes.
 
 Every permission check of the router lives here, so the rules can be read
 in one place. An ``actor`` of None is the host itself, which may do
@@ -18,6 +18,7 @@ __all__ = [
     "check_administrator",
     "check_channel_change",
     "check_claim",
+    "check_own_item",
     "check_transfer",
     "is_administrator",
 ]
@@ -80,6 +81,22 @@ def check_transfer(actor: Agent | None, owner: str | None, *, force: bool) -> No
         whose = f"an item held by {owner!r}" if owner else "an unassigned item"
         reason = "an agent may transfer only items they hold"
         raise PermissionDeniedError(actor.id, f"transfer {whose}", reason)
+
+
+def check_own_item(actor: Agent | None, holder: str | None, action: str) -> None:
+    """
+    Allow administrators, and an agent acting on an item they are responsible for.
+
+    Raises:
+        PermissionDeniedError: A plain agent acts on someone else's item.
+    """
+    if is_administrator(actor):
+        return
+    assert actor is not None
+    if holder != actor.id:
+        whose = f"an item of {holder!r}" if holder else "an unassigned item"
+        reason = f"an agent may {action} only items they are responsible for"
+        raise PermissionDeniedError(actor.id, f"{action} {whose}", reason)
 
 
 def check_claim(actor: Agent | None, agent_id: str, *, in_order: bool, allowed: bool) -> None:

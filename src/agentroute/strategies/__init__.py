@@ -41,10 +41,27 @@ __all__ = [
     "StrategyFactory",
     "choose_first",
     "create",
+    "is_builtin",
     "names",
     "register",
     "unregister",
 ]
 
-for _builtin in (RandomChoice, LeastBusy, MostBusy, Priority, RoundRobin):
+_BUILTINS = (RandomChoice, LeastBusy, MostBusy, Priority, RoundRobin)
+
+for _builtin in _BUILTINS:
     register(_builtin.name, _builtin)
+
+
+def is_builtin(strategy: object) -> bool:
+    """
+    Tell whether *strategy* is one the library ships, so it needs no guarding.
+
+    The router hands built-ins its own seats and skips the checks it runs
+    on a host's strategy (read-only candidates, wrapped errors).
+
+    Examples:
+        >>> is_builtin(LeastBusy()), is_builtin(object())
+        (True, False)
+    """
+    return type(strategy) in _BUILTINS

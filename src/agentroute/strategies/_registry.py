@@ -51,7 +51,11 @@ def register(name: str, factory: StrategyFactory) -> None:
         raise DuplicateStrategyError(name)
     if not callable(factory):
         raise InvalidValueError("factory", f"must be a zero-argument callable, got {factory!r}")
-    sample = factory()
+    try:
+        sample = factory()
+    except Exception as error:
+        msg = f"must be callable with no arguments and build a strategy, but raised {error!r}"
+        raise InvalidValueError("factory", msg) from error
     if not isinstance(sample, Strategy):
         msg = f"must build an object with rank() and choose() methods, built {sample!r}"
         raise InvalidValueError("factory", msg)

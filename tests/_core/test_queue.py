@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
-from agentroute.queue import WaitingQueue, queue_key
+from agentroute._core.queue import WaitingQueue, queue_key
 from tests.generators import make_item
 
 
@@ -38,7 +39,7 @@ def test_order_is_priority_then_deadline_then_arrival() -> None:
     ]
     arrivals = [9, 1, 2, 3, 4]
     for item, arrival in zip(items, arrivals, strict=True):
-        queue.push(queue_key(item, arrival))
+        queue.push(queue_key(item, arrival), False, [])
 
     order = queue.item_ids()
 
@@ -56,11 +57,11 @@ def test_empty_queue_is_falsy() -> None:
 def test_first_work_peeks_and_pop_work_removes() -> None:
     """first_work() returns the head without removing it; pop_work() removes it."""
     queue = WaitingQueue()
-    queue.push(queue_key(make_item("a"), 1))
-    queue.push(queue_key(make_item("b"), 2))
+    queue.push(queue_key(make_item("a"), 1), False, [])
+    queue.push(queue_key(make_item("b"), 2), False, [])
 
-    peeked = queue.first_work(pulled_too=False)
-    popped = queue.pop_work(pulled_too=False)
+    peeked = queue.first_work(False)
+    popped = queue.pop_work(False, [])
 
     assert (peeked, ("b",)) == (popped, queue.item_ids())
 
@@ -70,7 +71,7 @@ def test_position_is_one_based() -> None:
     queue = WaitingQueue()
     keys = [queue_key(make_item(f"c{n}"), n) for n in range(3)]
     for key in reversed(keys):
-        queue.push(key)
+        queue.push(key, False, [])
 
     positions = [queue.position(key) for key in keys]
 
@@ -82,9 +83,9 @@ def test_remove_takes_one_item_out_of_line() -> None:
     queue = WaitingQueue()
     keys = [queue_key(make_item(f"c{n}"), n) for n in range(3)]
     for key in keys:
-        queue.push(key)
+        queue.push(key, False, [])
 
-    queue.remove(keys[1])
+    queue.remove(keys[1], [])
 
     assert (("c0", "c2"), 2, 2) == (queue.item_ids(), queue.position(keys[2]), len(queue))
 
@@ -94,17 +95,36 @@ def test_remove_of_an_absent_key_raises() -> None:
     queue = WaitingQueue()
 
     with pytest.raises(ValueError, match="not in list"):
-        queue.remove(queue_key(make_item("c1"), 1))
+        queue.remove(queue_key(make_item("c1"), 1), [])
 
 
 def test_pull_items_are_pushed_only_when_asked() -> None:
     """Without pulled_too a pull item never leaves by pop_work(); with it, the best goes first."""
     queue = WaitingQueue()
-    queue.push((5, math.inf, 1, "push"))
-    queue.push((1, math.inf, 2, "pull"), pull=True)
+    queue.push((5, math.inf, 1, "push"), False, [])
+    queue.push((1, math.inf, 2, "pull"), True, [])
 
-    without = (queue.has_work(pulled_too=False), queue.first_work(pulled_too=False))
-    first = queue.pop_work(pulled_too=True)
+    without = (queue.has_work(False), queue.first_work(False))
+    first = queue.pop_work(True, [])
 
     assert (True, (5, math.inf, 1, "push")) == without
     assert (1, math.inf, 2, "pull") == first
+
+
+def test_every_change_logs_its_inverse() -> None:
+    """Replaying the logged steps backwards puts both lines back exactly."""
+    queue = WaitingQueue()
+    queue.push(queue_key(make_item("a"), 1), False, [])
+    queue.push(queue_key(make_item("p"), 2), True, [])
+    before = (queue.item_ids(), queue.is_pull(queue_key(make_item("p"), 2)))
+    undo: list[tuple[Any, ...]] = []
+
+    queue.push(queue_key(make_item("b"), 3), False, undo)
+    queue.pop_work(True, undo)
+    queue.pop_work(False, undo)
+    queue.remove(queue_key(make_item("p"), 2), undo)
+    for step in reversed(undo):
+        step[0](*step[1:])
+
+    assert before == (queue.item_ids(), queue.is_pull(queue_key(make_item("p"), 2)))
+    queue._check()

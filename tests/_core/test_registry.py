@@ -5,14 +5,31 @@ from typing import Any
 import pytest
 
 from agentroute import Agent, UnknownAgentError
+from agentroute._core.pools import HostGuard, Pool
+from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.undo import UndoLog
 from agentroute.model import Department
-from agentroute.pool import Pool
-from agentroute.registry import AgentRecord, Registry, Seat
 from agentroute.strategies import LeastBusy
 
 
+def book(seat: Seat, item_id: str, tick: int) -> None:
+    """Book *item_id* on *seat* as the dispatcher does, and tell its pools."""
+    seat.held[item_id] = tick
+    seat.load += 1
+    seat.last_assigned = seat.idle_since = tick
+    seat.refresh()
+
+
+def release(seat: Seat, item_id: str, tick: int) -> None:
+    """Release *item_id* from *seat* as the dispatcher does, and tell its pools."""
+    del seat.held[item_id]
+    seat.load -= 1
+    seat.idle_since = tick
+    seat.refresh()
+
+
 def chat_pool(department: str = "billing") -> Pool:
-    return Pool(Department(department), "chat", "least_busy", LeastBusy())
+    return Pool(Department(department), "chat", "least_busy", LeastBusy(), UndoLog(), HostGuard())
 
 
 def test_new_seat_is_empty_and_disabled() -> None:
@@ -46,12 +63,12 @@ def test_is_free_needs_enabled_and_a_slot(enabled: bool, load: int, limit: int, 
 
 def test_book_and_release_count_and_stamp() -> None:
     """book() adds load and stamps both counters; release() removes load and stamps idle only."""
-    held: dict[str, None] = {}
+    held: dict[str, int] = {}
     seat = Seat("ana", "chat", 10, 2, held)
 
-    seat.book("c1", 4)
+    book(seat, "c1", 4)
     booked = (seat.load, seat.last_assigned, seat.idle_since, list(held))
-    seat.release("c1", 9)
+    release(seat, "c1", 9)
     released = (seat.load, seat.last_assigned, seat.idle_since, list(held))
 
     assert ((1, 4, 4, ["c1"]), (0, 4, 9, [])) == (booked, released)
@@ -65,9 +82,9 @@ def test_book_and_release_tell_every_pool() -> None:
     billing.join(seat)
     sales.join(seat)
 
-    seat.book("c1", 1)
+    book(seat, "c1", 1)
     while_full = (billing.free_agents(), sales.free_agents())
-    seat.release("c1", 2)
+    release(seat, "c1", 2)
 
     assert (([], []), (["ana"], ["ana"])) == (
         while_full,
@@ -98,15 +115,15 @@ def test_record_starts_offline_with_one_seat_per_capacity() -> None:
 
 
 def test_seats_count_into_the_records_items() -> None:
-    """Items booked on any of an agent's seats are listed in the record, oldest first."""
+    """Items booked on any of an agent's seats are listed in the record, oldest booking first."""
     record = AgentRecord(Agent("ana", capacity={"chat": 2, "call": 1}))
 
-    record.seats["chat"].book("c1", 1)
-    record.seats["call"].book("k1", 2)
-    record.seats["chat"].book("c2", 3)
-    record.seats["chat"].release("c1", 4)
+    book(record.seats["chat"], "c2", 3)
+    book(record.seats["call"], "k1", 2)
+    book(record.seats["chat"], "c1", 1)
+    release(record.seats["chat"], "c1", 4)
 
-    assert ["k1", "c2"] == list(record.items)
+    assert ["k1", "c2"] == record.held_in_order()
 
 
 def test_new_seat_uses_the_current_definition() -> None:
@@ -135,41 +152,41 @@ def test_seat_enabled_needs_online_and_channel_on(presence: Any, off: bool, enab
     assert enabled == actual
 
 
-def test_sync_seats_rederives_and_refreshes() -> None:
-    """sync_seats() copies presence and priority into every seat and re-ranks it in its pools."""
-    record = AgentRecord(Agent("ana", capacity={"chat": 1}))
-    pool = chat_pool()
-    pool.join(record.seats["chat"])
-    record.presence = "online"
-    record.agent = Agent("ana", priority=3, capacity={"chat": 1})
-
-    record.sync_seats()
-
-    seat = record.seats["chat"]
-    assert (True, 3, ["ana"]) == (seat.enabled, seat.priority, pool.free_agents())
-
-
 def test_registry_keeps_insertion_order() -> None:
     """records() lists agents in the order they were added."""
     registry = Registry()
     for agent_id in ["zoe", "ana", "max"]:
-        registry.add(Agent(agent_id))
+        registry.put(AgentRecord(Agent(agent_id)))
 
     ids = [record.agent.id for record in registry.records()]
 
     assert (["zoe", "ana", "max"], 3) == (ids, len(registry))
 
 
-def test_registry_get_and_remove() -> None:
-    """get() returns the record; after remove() the id is unknown."""
+def test_registry_get_drop_and_owner() -> None:
+    """get() returns the record; the owner is tracked; after drop() the id is unknown."""
     registry = Registry()
-    added = registry.add(Agent("ana"))
+    added = AgentRecord(Agent("ana", role="owner"))
+    registry.put(added)
 
     found = registry.get("ana")
-    registry.remove("ana")
+    owner = registry.owner
+    registry.drop("ana")
 
-    assert added is found
+    assert (added, "ana", None) == (found, owner, registry.owner)
     assert "ana" not in registry
+
+
+def test_registry_reset_restores_order_and_owner() -> None:
+    """reset() puts back exactly the records given, in order: an undo step."""
+    registry = Registry()
+    records = [AgentRecord(Agent(name)) for name in ["zoe", "ana"]]
+    registry.put(records[0])
+
+    registry.reset(records, "zoe")
+
+    assert (records, "zoe", registry.get("zoe")) == (registry.records(), registry.owner, records[0])
+    assert registry.only() is None
 
 
 @pytest.mark.parametrize("agent_id", ["nobody", ["not", "hashable"]])

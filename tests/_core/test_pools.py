@@ -5,11 +5,28 @@ from random import Random
 
 import pytest
 
-from agentroute import InvalidStateError
+from agentroute import HostCodeError
+from agentroute._core.pools import HostGuard, Pool
+from agentroute._core.registry import Seat
+from agentroute._core.undo import UndoLog
 from agentroute.model import Department
-from agentroute.pool import Pool
-from agentroute.registry import Seat
 from agentroute.strategies import Candidate, LeastBusy, RandomChoice, Rank
+
+
+def book(seat: Seat, item_id: str, tick: int) -> None:
+    """Book *item_id* on *seat* as the dispatcher does, and tell its pools."""
+    seat.held[item_id] = tick
+    seat.load += 1
+    seat.last_assigned = seat.idle_since = tick
+    seat.refresh()
+
+
+def release(seat: Seat, item_id: str, tick: int) -> None:
+    """Release *item_id* from *seat* as the dispatcher does, and tell its pools."""
+    del seat.held[item_id]
+    seat.load -= 1
+    seat.idle_since = tick
+    seat.refresh()
 
 
 def seat(agent: str, *, limit: int = 2, load: int = 0, enabled: bool = True) -> Seat:
@@ -21,7 +38,7 @@ def seat(agent: str, *, limit: int = 2, load: int = 0, enabled: bool = True) -> 
 
 
 def least_busy_pool() -> Pool:
-    return Pool(Department("billing"), "chat", "least_busy", LeastBusy())
+    return Pool(Department("billing"), "chat", "least_busy", LeastBusy(), UndoLog(), HostGuard())
 
 
 def test_join_ranks_free_seats() -> None:
@@ -48,13 +65,16 @@ def test_members_that_cannot_take_work_are_not_free() -> None:
 
 def test_booking_reranks_through_the_seat() -> None:
     """A seat's booking re-ranks it in every pool it belongs to."""
-    billing, sales = least_busy_pool(), Pool(Department("sales"), "chat", "least_busy", LeastBusy())
+    billing, sales = (
+        least_busy_pool(),
+        Pool(Department("sales"), "chat", "least_busy", LeastBusy(), UndoLog(), HostGuard()),
+    )
     ana, bob = seat("ana"), seat("bob")
     for pool in (billing, sales):
         pool.join(ana)
         pool.join(bob)
 
-    ana.book("c1", 1)
+    book(ana, "c1", 1)
 
     assert (["bob", "ana"], ["bob", "ana"]) == (billing.free_agents(), sales.free_agents())
     billing._check()
@@ -67,9 +87,9 @@ def test_full_seat_leaves_the_free_agents_and_comes_back() -> None:
     ana = seat("ana", limit=1)
     pool.join(ana)
 
-    ana.book("c1", 1)
+    book(ana, "c1", 1)
     full = pool.free_agents()
-    ana.release("c1", 2)
+    release(ana, "c1", 2)
 
     assert ([], ["ana"]) == (full, pool.free_agents())
     pool._check()
@@ -113,7 +133,7 @@ def test_pick_returns_the_strategy_choice() -> None:
 
 def test_pick_with_random_uses_the_generator() -> None:
     """A random pool draws from the generator it is given, so equal seeds pick alike."""
-    pool = Pool(Department("billing"), "chat", "random", RandomChoice())
+    pool = Pool(Department("billing"), "chat", "random", RandomChoice(), UndoLog(), HostGuard())
     for name in "abcdefgh":
         pool.join(seat(name))
 
@@ -137,11 +157,11 @@ class Stranger:
 
 
 def test_pick_refuses_a_non_candidate() -> None:
-    """A strategy choosing an agent outside the ranked candidates raises InvalidStateError."""
-    pool = Pool(Department("billing"), "chat", "stranger", Stranger())
+    """A strategy choosing an agent outside the ranked candidates raises HostCodeError."""
+    pool = Pool(Department("billing"), "chat", "stranger", Stranger(), UndoLog(), HostGuard())
     pool.join(seat("ana"))
 
-    with pytest.raises(InvalidStateError, match="choose\\(\\) must return an element of ranked"):
+    with pytest.raises(HostCodeError, match="choose\\(\\) must return an element of ranked"):
         pool.pick(Random(0))
 
 
@@ -158,7 +178,7 @@ def test_ranked_view_indexes_and_slices() -> None:
             seen.append([c.agent for c in ranked[1:]])
             return ranked[-1]
 
-    pool = Pool(Department("billing"), "chat", "spy", Spy())
+    pool = Pool(Department("billing"), "chat", "spy", Spy(), UndoLog(), HostGuard())
     for name in ["cy", "ana", "bob"]:
         pool.join(seat(name))
 

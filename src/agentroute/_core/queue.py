@@ -1,17 +1,18 @@
 """
-Waiting work of one pool, ordered by (priority, SLA deadline, arrival) (SPEC F16, F17).
+Waiting work of one pool, ordered by (priority, SLA deadline, arrival).
 
 Some waiting items are pushed to agents as slots free; others wait to be
 pulled (an agent claims them or presses "next"). Both stand in one line, in
 one order; they are kept in two sorted lists so that dispatching, the hot
-path, touches only the push list.
+path, touches only the push list. Every change logs its inverse in the
+undo steps it is given.
 """
 
 from __future__ import annotations
 
 import math
 from heapq import merge
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from sortedcontainers import SortedList
 
@@ -21,6 +22,8 @@ __all__ = ["QueueKey", "WaitingQueue", "queue_key"]
 
 QueueKey: TypeAlias = tuple[int, float, int, str]
 """(priority, SLA deadline or +inf, arrival sequence, item id): unique per item."""
+
+Steps: TypeAlias = list[tuple[Any, ...]]
 
 
 def queue_key(item: Item, arrival: int) -> QueueKey:
@@ -34,12 +37,12 @@ class WaitingQueue:
     Items waiting for an agent, most important first; every operation is O(log n).
 
     Examples:
-        >>> q = WaitingQueue()
-        >>> q.push((5, math.inf, 0, "early"))
-        >>> q.push((2, math.inf, 1, "urgent"), pull=True)
+        >>> q, undo = WaitingQueue(), []
+        >>> q.push((5, math.inf, 0, "early"), False, undo)
+        >>> q.push((2, math.inf, 1, "urgent"), True, undo)
         >>> q.item_ids(), q.has_push
         (('urgent', 'early'), True)
-        >>> q.pop_work(pulled_too=False)
+        >>> q.pop_work(False, undo)
         (5, inf, 0, 'early')
     """
 
@@ -57,30 +60,36 @@ class WaitingQueue:
         """Tell whether some item waits to be pushed to the next free agent."""
         return bool(self._push)
 
-    def has_work(self, *, pulled_too: bool) -> bool:
+    def has_work(self, pulled_too: bool) -> bool:
         """Tell whether something waits to be pushed; with *pulled_too*, pull items count."""
         return bool(self._push) or (pulled_too and bool(self._pull))
 
-    def first_work(self, *, pulled_too: bool) -> QueueKey:
+    def first_work(self, pulled_too: bool) -> QueueKey:
         """Return the next item to push; with *pulled_too*, pull items are pushed as well."""
         return self.first() if pulled_too else self._push[0]
 
-    def pop_work(self, *, pulled_too: bool) -> QueueKey:
+    def pop_work(self, pulled_too: bool, undo: Steps) -> QueueKey:
         """Remove and return the next item to push (see `first_work`)."""
-        if pulled_too and self._pull and (not self._push or self._pull[0] < self._push[0]):
-            return self._pull.pop(0)
-        return self._push.pop(0)
-
-    def push(self, key: QueueKey, *, pull: bool = False) -> None:
-        """Add a waiting item; a *pull* item waits for an agent to take it."""
-        (self._pull if pull else self._push).add(key)
-
-    def remove(self, key: QueueKey) -> None:
-        """Take a waiting item out of line (closed, claimed or transferred)."""
-        if key in self._push:
-            self._push.remove(key)
+        pull = self._pull
+        if pulled_too and pull and (not self._push or pull[0] < self._push[0]):
+            key = pull.pop(0)
+            undo.append((pull.add, key))
         else:
-            self._pull.remove(key)
+            key = self._push.pop(0)
+            undo.append((self._push.add, key))
+        return key
+
+    def push(self, key: QueueKey, pull: bool, undo: Steps) -> None:
+        """Add a waiting item; a *pull* item waits for an agent to take it."""
+        line = self._pull if pull else self._push
+        line.add(key)
+        undo.append((line.remove, key))
+
+    def remove(self, key: QueueKey, undo: Steps) -> None:
+        """Take a waiting item out of line (closed, claimed or transferred)."""
+        line = self._push if key in self._push else self._pull
+        line.remove(key)
+        undo.append((line.add, key))
 
     def is_pull(self, key: QueueKey) -> bool:
         """Tell whether a waiting item waits to be pulled rather than pushed."""

@@ -1,0 +1,285 @@
+"""
+Command handlers for departments, agents, presence, channel switches and capacity.
+
+Each handler validates against the state and plans first, then changes it
+through logged steps; `agentroute._core.core.Core.apply` undoes them all if
+anything raises part-way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from agentroute._core.pools import Pool
+from agentroute._core.registry import AgentRecord, Seat
+from agentroute.commands import (
+    AddAgent,
+    AddDepartment,
+    RemoveAgent,
+    SetCapacity,
+    SetChannel,
+    SetPresence,
+    SetSelfService,
+    UpdateAgent,
+)
+from agentroute.errors import (
+    AgentBusyError,
+    DuplicateAgentError,
+    DuplicateDepartmentError,
+    DuplicateOwnerError,
+    InvalidValueError,
+)
+from agentroute.model import Agent, Decision, Department
+from agentroute.policies import permissions
+from agentroute.strategies import _registry as strategy_registry
+
+if TYPE_CHECKING:
+    from agentroute._core.core import Core
+
+__all__ = [
+    "add_agent",
+    "add_department",
+    "memberships",
+    "pools_of",
+    "remove_agent",
+    "set_capacity",
+    "set_channel",
+    "set_presence",
+    "set_self_service",
+    "update_agent",
+]
+
+
+def memberships(agent: Agent) -> list[tuple[str, str]]:
+    """Return (department, channel) pairs the agent serves, in a stable order."""
+    return [
+        (department, channel)
+        for department, channels in agent.departments.items()
+        for channel in sorted(channels)
+    ]
+
+
+def pools_of(record: AgentRecord) -> list[Pool]:
+    """Return every pool the agent belongs to, once per seat membership."""
+    return [pool for seat in record.seats.values() for pool in seat.pools]
+
+
+def add_department(core: Core, command: AddDepartment) -> None:
+    """Create a department and resolve its strategies now, so a typo fails here."""
+    name = command.name
+    if name in core.departments:
+        raise DuplicateDepartmentError(name)
+    default = (
+        core.default_strategy if command.default_strategy is None else command.default_strategy
+    )
+    settings = Department(
+        name,
+        strategies=command.strategies,
+        default_strategy=default,
+        mode=command.mode,
+        unassign_on_close=command.unassign_on_close,
+        allow_claims=command.allow_claims,
+    )
+    named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
+    factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
+    steps = core.undo.steps
+    for key, factory in factories.items():
+        core.factories[key] = factory
+        steps.append((core.factories.pop, key))
+    core.departments[name] = settings
+    steps.append((core.departments.pop, name))
+
+
+def _check_agent(core: Core, agent: Agent) -> None:
+    for department in agent.departments:
+        core.department(department)
+    owner = core.registry.owner
+    if agent.role == "owner" and owner is not None and owner != agent.id:
+        raise DuplicateOwnerError(agent.id, owner)
+
+
+def add_agent(core: Core, command: AddAgent) -> None:
+    """Register an agent, offline, as a member of the pools it serves."""
+    agent = command.agent
+    _check_agent(core, agent)
+    if agent.id in core.registry:
+        raise DuplicateAgentError(agent.id)
+    pools = [(core.pool(d, c), c) for d, c in memberships(agent)]
+    record = AgentRecord(agent)
+    core.registry.put(record)
+    core.undo.push(core.registry.drop, agent.id)
+    for pool, channel in pools:
+        pool.join(record.seats[channel])
+
+
+def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
+    """Replace an agent's definition; stranded work requeues only when allowed."""
+    agent = command.agent
+    _check_agent(core, agent)
+    record = core.registry.get(agent.id)
+    records = core.items.records
+    old, new = set(memberships(record.agent)), set(memberships(agent))
+    lost = old - new
+    stranded = [
+        item_id
+        for item_id in record.held_in_order()
+        if (records[item_id].department, records[item_id].item.channel) in lost
+        or records[item_id].item.channel not in agent.capacity
+    ]
+    if stranded and not command.requeue:
+        raise AgentBusyError(agent.id, stranded, "take that channel or department away")
+    joining = [(core.pool(d, c), c) for d, c in memberships(agent) if (d, c) not in old]
+    at = command.at
+    for item_id in stranded:
+        core.home(records[item_id])  # a forced transfer may have left it in a dropped pool
+    released = core.dispatch.release(record, stranded, at)
+    steps = core.undo.steps
+    left = []
+    for department, channel in memberships(record.agent):
+        if (department, channel) not in new:
+            pool = core.pool(department, channel)
+            pool.leave(record.seats[channel])
+            left.append(pool)
+            if (department, channel) in record.department_off:
+                del record.department_off[department, channel]
+                steps.append((record.department_off.__setitem__, (department, channel), None))
+    for channel in [c for c in record.seats if c not in agent.capacity]:
+        steps.append((record.seats.__setitem__, channel, record.seats.pop(channel)))
+        if channel in record.channels_off:
+            del record.channels_off[channel]
+            steps.append((record.channels_off.__setitem__, channel, None))
+    steps.append((setattr, record, "agent", record.agent))
+    _set_owner(core, record.agent, agent)
+    record.agent = agent
+    for channel in agent.capacity:
+        if channel not in record.seats:
+            record.seats[channel] = record.new_seat(channel, 0)
+            steps.append((record.seats.pop, channel))
+    for pool, channel in joining:
+        pool.join(record.seats[channel])
+    sync_seats(core, record)
+    for pool in left:
+        core.pools.discard_if_idle(pool)
+    return core.dispatch.requeued(released, pools_of(record), at)
+
+
+def _set_owner(core: Core, before: Agent, after: Agent) -> None:
+    registry = core.registry
+    if before.role != after.role and "owner" in (before.role, after.role):
+        core.undo.push(setattr, registry, "owner", registry.owner)
+        registry.owner = after.id if after.role == "owner" else None
+
+
+def sync_seats(core: Core, record: AgentRecord) -> None:
+    """Re-derive every seat's flag, priority and limit from the record, and refresh its pools."""
+    steps = core.undo.steps
+    capacity = record.agent.capacity
+    priority = record.agent.priority
+    for channel, seat in record.seats.items():
+        steps.append((_restore_seat, seat, seat.enabled, seat.priority, seat.limit))
+        seat.enabled = record.seat_enabled(channel)
+        seat.priority = priority
+        seat.limit = capacity[channel]
+        seat.refresh()
+
+
+def _restore_seat(seat: Seat, enabled: bool, priority: int, limit: int) -> None:
+    seat.enabled = enabled
+    seat.priority = priority
+    seat.limit = limit
+
+
+def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
+    """Remove an agent; their work requeues only when allowed."""
+    record = core.registry.get(command.agent_id)
+    held = record.held_in_order()
+    if held and not command.requeue:
+        raise AgentBusyError(command.agent_id, held, "remove the agent")
+    at = command.at
+    for item_id in held:
+        core.home(
+            core.items.records[item_id]
+        )  # a forced transfer may have left it in a dropped pool
+    released = core.dispatch.release(record, held, at)
+    left = pools_of(record)
+    for seat in record.seats.values():
+        for pool in list(seat.pools):
+            pool.leave(seat)
+    registry = core.registry
+    core.undo.push(registry.reset, registry.records(), registry.owner)
+    registry.drop(command.agent_id)
+    for pool in left:
+        core.pools.discard_if_idle(pool)
+    # A sole remaining agent is pushed pull work too.
+    sole = registry.only()
+    return core.dispatch.requeued(released, [] if sole is None else pools_of(sole), at)
+
+
+def set_presence(core: Core, command: SetPresence) -> list[Decision]:
+    """Set an agent online, away or offline; coming online takes waiting work."""
+    record = core.registry.get(command.agent_id)
+    core.undo.push(setattr, record, "presence", record.presence)
+    record.presence = command.presence
+    sync_seats(core, record)
+    return core.dispatch.drain(pools_of(record), command.at)
+
+
+def set_channel(core: Core, command: SetChannel) -> list[Decision]:
+    """Switch a channel on or off for an agent, everywhere or in one department."""
+    record = core.registry.get(command.agent_id)
+    channel = command.channel
+    seat = core.seat(record, channel)
+    pool = None
+    if command.department is not None:
+        department = core.department(command.department).name
+        pool = core.pools.get(department, channel)
+        if pool is None or pool.members.get(record.agent.id) is not seat:
+            msg = (
+                f"agent {record.agent.id!r} does not serve {channel!r} in {department!r}; "
+                "there is nothing to switch"
+            )
+            raise InvalidValueError("department", msg)
+    permissions.check_channel_change(
+        core.actor(command.actor), command.agent_id, self_service=core.self_service
+    )
+    steps = core.undo.steps
+    if pool is not None:
+        key = (pool.department, channel)
+        was_off = key in record.department_off
+        if command.enabled and was_off:
+            del record.department_off[key]
+            steps.append((record.department_off.__setitem__, key, None))
+        elif not command.enabled and not was_off:
+            record.department_off[key] = None
+            steps.append((record.department_off.pop, key))
+        pool.set_off(record.agent.id, not command.enabled)
+        pool.refresh(seat)
+        return core.dispatch.drain([pool], command.at)
+    was_off = channel in record.channels_off
+    if command.enabled and was_off:
+        del record.channels_off[channel]
+        steps.append((record.channels_off.__setitem__, channel, None))
+    elif not command.enabled and not was_off:
+        record.channels_off[channel] = None
+        steps.append((record.channels_off.pop, channel))
+    steps.append((_restore_seat, seat, seat.enabled, seat.priority, seat.limit))
+    seat.enabled = record.seat_enabled(channel)
+    seat.refresh()
+    return core.dispatch.drain(seat.pools, command.at)
+
+
+def set_self_service(core: Core, command: SetSelfService) -> None:
+    """Allow or forbid agents to switch their own channels."""
+    permissions.check_administrator(core.actor(command.actor), "change self-service")
+    core.undo.push(setattr, core, "self_service", core.self_service)
+    core.self_service = command.enabled
+
+
+def set_capacity(core: Core, command: SetCapacity) -> list[Decision]:
+    """Set one channel's limit: an agent update that keeps everything else."""
+    record = core.registry.get(command.agent_id)
+    capacity = {**record.agent.capacity, command.channel: command.limit}
+    agent = attrs.evolve(record.agent, capacity=capacity)
+    return update_agent(core, UpdateAgent(command.at, agent, False))

@@ -1,0 +1,222 @@
+"""
+The router's state, and the one function that applies commands to it.
+
+`Core.apply` runs a command's handler and, if anything raises (a bad
+argument found late, a host's strategy, an internal error), replays the
+undo log so the state is exactly as before, and drops the call's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from random import Random
+from typing import Any
+
+from agentroute._core import agents, work
+from agentroute._core.dispatch import Dispatch
+from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
+from agentroute._core.ledger import Ledger
+from agentroute._core.pools import HostGuard, Pool, Pools
+from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.undo import UndoLog
+from agentroute.commands import (
+    AddAgent,
+    AddDepartment,
+    Assign,
+    Claim,
+    Close,
+    Command,
+    Forget,
+    NextFor,
+    RemoveAgent,
+    Reopen,
+    Reply,
+    Requeue,
+    SetCapacity,
+    SetChannel,
+    SetPresence,
+    SetSelfService,
+    Transfer,
+    UpdateAgent,
+)
+from agentroute.errors import HostCodeError, InvalidValueError, UnknownDepartmentError
+from agentroute.events import EventBus
+from agentroute.model import Agent, Department
+from agentroute.strategies import Strategy, StrategyFactory
+
+__all__ = ["Core"]
+
+_HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
+    AddDepartment: agents.add_department,
+    AddAgent: agents.add_agent,
+    UpdateAgent: agents.update_agent,
+    RemoveAgent: agents.remove_agent,
+    SetPresence: agents.set_presence,
+    SetChannel: agents.set_channel,
+    SetSelfService: agents.set_self_service,
+    SetCapacity: agents.set_capacity,
+    Assign: work.assign,
+    Close: work.close,
+    Forget: work.forget,
+    Transfer: work.transfer,
+    Claim: work.claim,
+    NextFor: work.next_for,
+    Reopen: work.reopen,
+    Reply: work.reply,
+    Requeue: work.requeue,
+}
+
+
+class Core:
+    """
+    The real state and the indexes derived from it, with the handlers' tools.
+
+    Real: departments, agents, items, owners, queues' order, the generator
+    and the counters. Derived: the pools' free indexes.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        default_strategy: str,
+        self_service: bool,
+        retain_closed: int | None,
+        history_limit: int | None,
+        bus: EventBus,
+    ) -> None:
+        self.undo = UndoLog()
+        self.guard = HostGuard()
+        self.bus = bus
+        self.default_strategy = default_strategy
+        self.self_service = self_service
+        self.departments: dict[str, Department] = {}
+        self.factories: dict[tuple[str, str], StrategyFactory] = {}
+        """Per (department, strategy name), the factory registered when the department was added."""
+        self.registry = Registry()
+        self.ledger = Ledger(self.undo, history_limit)
+        self.items = ItemStore(self.undo, self.ledger, retain_closed)
+        self.pools = Pools(self.undo, self.guard, self._strategy)
+        self.dispatch = Dispatch(
+            self.registry, self.items, self.ledger, bus, self.undo, self.guard, Random(seed)
+        )
+
+    def apply(self, command: Command) -> Any:
+        """Apply *command* completely, or not at all, and return the call's result."""
+        handler = _HANDLERS[type(command)]
+        pending = len(self.bus.pending)
+        try:
+            result = handler(self, command)
+        except BaseException:
+            self.undo.rollback()
+            self.bus.discard_after(pending)
+            self.guard.rng_saved = False
+            raise
+        self.undo.commit()
+        self.guard.rng_saved = False
+        return result
+
+    # -- lookups that raise the public errors --------------------------------------
+
+    def department(self, name: str) -> Department:
+        """Return a department's settings, or raise `UnknownDepartmentError`."""
+        department = self.departments.get(name) if isinstance(name, str) else None
+        if department is None:
+            raise UnknownDepartmentError(name, self.departments)
+        return department
+
+    def pool(self, department: str, channel: str) -> Pool:
+        """Return the pool of (*department*, *channel*), creating it on first use."""
+        pool = self.pools.get(department, channel)
+        return pool if pool is not None else self.pools.ensure(self.department(department), channel)
+
+    def home(self, record: ItemRecord) -> Pool:
+        """Return the live pool of an item's department and channel, and point the item at it."""
+        pool = self.pool(record.department, record.item.channel)
+        if record.pool is not pool:
+            self.dispatch.move_item(record, pool)
+        return pool
+
+    def seat(self, record: AgentRecord, channel: str) -> Seat:
+        """Return an agent's seat on *channel*, or raise `InvalidValueError`."""
+        seat = record.seats.get(channel) if isinstance(channel, str) else None
+        if seat is None:
+            known = ", ".join(record.seats) or "none"
+            msg = (
+                f"agent {record.agent.id!r} has no capacity on {channel!r} (has: {known}); "
+                "give it one with set_capacity()"
+            )
+            raise InvalidValueError("channel", msg)
+        return seat
+
+    def actor(self, actor: str | None) -> Agent | None:
+        """Return the acting agent's definition; None means the host itself."""
+        return None if actor is None else self.registry.get(actor).agent
+
+    def _strategy(self, settings: Department, channel: str) -> tuple[str, Strategy]:
+        """Build the strategy of a new pool, naming the host's factory if it fails."""
+        name = settings.strategy_for(channel)
+        factory = self.factories[settings.name, name]
+        culprit = f"strategy factory {name!r} for ({settings.name!r}, {channel!r})"
+        try:
+            strategy = factory()
+        except Exception as error:
+            raise HostCodeError(culprit, f"raised {error!r}") from error
+        if not isinstance(strategy, Strategy):
+            raise HostCodeError(culprit, f"built {strategy!r}, which has no rank() and choose()")
+        return name, strategy
+
+    # -- checks for tests ----------------------------------------------------------
+
+    def check(self) -> None:
+        """Assert every derived index agrees with the real state; for tests."""
+        everything = self.dispatch.pushes_everything
+        records = self.items.records
+        for pool in self.pools.all():
+            pool._check()
+            pool.queue._check()
+            assert not pool.is_idle, f"idle {pool} was kept"
+            pushable = pool.queue.has_work(everything)
+            assert not (pushable and pool.has_free), f"work waits beside {pool}"
+            for item_id in pool.queue.item_ids():
+                assert records[item_id].state == "queued", item_id
+                assert records[item_id].pool is pool, item_id
+        assert not self.undo.steps
+        closed = 0
+        for item_id, record in records.items():
+            assert record.state in TRANSITIONS
+            closed += record.state == "closed"
+            _check_item(self, item_id, record)
+        assert closed == self.items.closed_count
+        retain = self.items.retain
+        assert retain is None or closed <= retain
+        for agent in self.registry.records():
+            for channel, seat in agent.seats.items():
+                held = [i for i in agent.items if records[i].item.channel == channel]
+                assert seat.load == len(held), (seat, held)
+                assert seat.enabled == agent.seat_enabled(channel)
+                assert seat.limit == agent.agent.capacity[channel]
+            for department, channel in agent.department_off:
+                switched = self.pools.get(department, channel)
+                assert switched is not None
+                assert agent.agent.id in switched.off
+        owners = [r.agent.id for r in self.registry.records() if r.agent.role == "owner"]
+        assert owners == ([] if self.registry.owner is None else [self.registry.owner])
+
+
+def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
+    assert record.item.id == item_id
+    assert (record.closed_number != 0) == (record.state == "closed")
+    if record.state == "assigned":
+        seat = record.seat
+        assert seat is not None
+        assert seat.held.get(item_id) is not None
+        assert core.registry.get(seat.agent).items is seat.held
+        assert record.agent == seat.agent
+    else:
+        assert record.seat is None
+    if record.state == "queued":
+        assert record.agent is None
+        assert core.pools.get(record.department, record.item.channel) is record.pool
+    assert core.ledger.agent(item_id) == record.agent
+    assert core.ledger.owner(item_id).department == record.department

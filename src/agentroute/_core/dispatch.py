@@ -1,0 +1,410 @@
+"""
+The only code that moves work: book a seat, release it, put an item in line, drain.
+
+Every public call that routes is composed of these, so none can forget to
+record an owner or say what happened: booking records the new owner in the
+ledger, emits ``assigned`` and returns the decision. Each change logs its
+inverse in the undo log first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from random import Random
+
+from agentroute._core.items import ItemRecord, ItemStore
+from agentroute._core.ledger import Ledger
+from agentroute._core.pools import HostGuard, Pool
+from agentroute._core.queue import QueueKey
+from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.undo import UndoLog
+from agentroute.events import EventBus, ItemAssigned, ItemQueued
+from agentroute.model import Decision, ItemState
+from agentroute.ownership import Action, ActorKind
+
+__all__ = ["Dispatch", "barriers"]
+
+
+class Dispatch:
+    """Books, releases, queues and drains, keeping seats, pools, ledger and events in step."""
+
+    __slots__ = ("_steps", "bus", "guard", "items", "ledger", "registry", "rng", "tick")
+
+    def __init__(
+        self,
+        registry: Registry,
+        items: ItemStore,
+        ledger: Ledger,
+        bus: EventBus,
+        undo: UndoLog,
+        guard: HostGuard,
+        rng: Random,
+    ) -> None:
+        self.registry = registry
+        self.items = items
+        self.ledger = ledger
+        self.bus = bus
+        self.guard = guard
+        self.rng = rng
+        self.tick = 0
+        """Router-wide sequence of bookings and releases (the strategies' notion of time)."""
+        self._steps = undo.steps
+
+    # -- the sole-agent rule, written once -----------------------------------------
+
+    @property
+    def pushes_everything(self) -> bool:
+        """With one agent in the router, waiting pull work is pushed to them too."""
+        return len(self.registry) == 1
+
+    def sole_seat(self, pool: Pool) -> Seat | None:
+        """
+        Return the free seat of the router's only agent in a pull *pool*, if that is the case.
+
+        With one agent, a pull department hands them new work at once; older
+        waiting work was already pushed to them by `drain` whenever they had
+        room, so nothing is skipped.
+        """
+        sole = len(self.registry) == 1 and len(pool.members) == 1
+        if sole and pool.has_free and not len(pool.queue):
+            return next(iter(pool.members.values()))
+        return None
+
+    def pick(self, pool: Pool) -> Seat:
+        """Let *pool*'s strategy choose a free seat, saving the generator first if needed."""
+        guard = self.guard
+        if guard.hosted and not guard.rng_saved:
+            guard.rng_saved = True
+            self._steps.append((self.rng.setstate, self.rng.getstate()))
+        return pool.pick(self.rng)
+
+    # -- item records --------------------------------------------------------------
+
+    def set_item(
+        self,
+        record: ItemRecord,
+        state: ItemState,
+        agent: str | None,
+        seat: Seat | None,
+    ) -> None:
+        """Change an item's state, responsible agent and seat, logging the old ones."""
+        self._steps.append((_restore_item, record, record.state, record.agent, record.seat))
+        record.state = state
+        record.agent = agent
+        record.seat = seat
+
+    def move_item(self, record: ItemRecord, pool: Pool) -> None:
+        """Make *pool* (another department) responsible for an item."""
+        self._steps.append((_restore_place, record, record.pool, record.department))
+        record.pool = pool
+        record.department = pool.department
+
+    def _next_tick(self) -> int:
+        self._steps.append((setattr, self, "tick", self.tick))
+        self.tick += 1
+        return self.tick
+
+    # -- booking -------------------------------------------------------------------
+
+    def book(
+        self,
+        record: ItemRecord,
+        seat: Seat,
+        at: float,
+        label: str,
+        by_kind: ActorKind = "strategy",
+        by: str | None = None,
+        action: Action = "assigned",
+        reason: str | None = None,
+    ) -> Decision:
+        """
+        Give *record* to *seat*, record the new owner, and say so.
+
+        *label* names what chose (a strategy, ``"claim"`` ...) in the decision;
+        *by* names who, in the history, and defaults to the label.
+        """
+        tick = self._next_tick()
+        item_id = record.item.id
+        self._steps.append((_unbook_seat, seat, item_id, seat.last_assigned, seat.idle_since))
+        seat.held[item_id] = tick
+        seat.load += 1
+        seat.last_assigned = seat.idle_since = tick
+        for pool in seat.pools:
+            pool.refresh(seat)
+        return self.assigned(record, seat, at, label, by_kind, by, action, reason)
+
+    def assigned(
+        self,
+        record: ItemRecord,
+        seat: Seat,
+        at: float,
+        label: str,
+        by_kind: ActorKind = "strategy",
+        by: str | None = None,
+        action: Action = "assigned",
+        reason: str | None = None,
+    ) -> Decision:
+        """Record that *seat* now holds *record*: state, history, event and decision."""
+        agent = seat.agent
+        self.set_item(record, "assigned", agent, seat)
+        pool = record.pool
+        department = pool.department
+        actor = label if by is None else by
+        self.ledger.change(record.item.id, at, action, department, agent, actor, by_kind, reason)
+        if "assigned" in self.bus.wanted:
+            self.bus.emit(ItemAssigned(at, record.item.id, agent, department, pool.channel, actor))
+        return Decision(record.item.id, "assigned", agent, department, pool.channel, label)
+
+    def unbook(self, record: ItemRecord) -> Seat:
+        """Take *record* off its agent's seat; the record keeps its agent as owner."""
+        seat: Seat = record.seat  # type: ignore[assignment]
+        item_id = record.item.id
+        self.set_item(record, record.state, record.agent, None)
+        tick = self._next_tick()
+        held = seat.held
+        self._steps.append((_rebook_seat, seat, item_id, held[item_id], seat.idle_since))
+        del held[item_id]
+        seat.load -= 1
+        seat.idle_since = tick
+        for pool in seat.pools:
+            pool.refresh(seat)
+        return seat
+
+    def hand_over(self, record: ItemRecord, at: float) -> Decision | None:
+        """
+        Pass the slot *record* frees straight to the most important pushed item it can serve.
+
+        Only when the seat is full and switched on: then every pool it serves
+        with pushed work waiting has no other free seat (work conservation),
+        so the strategy could only pick this seat, and the seat is full
+        again afterwards. Skipping the release and re-booking in the free
+        indexes is what keeps a close that dispatches as cheap as one that
+        does not. Returns None, having changed nothing, when it does not apply.
+        """
+        seat: Seat = record.seat  # type: ignore[assignment]
+        everything = len(self.registry) == 1
+        pools = seat.pools
+        agent = seat.agent
+        if len(pools) == 1:
+            pool = pools[0]
+            if agent in pool.off or not pool.queue.has_work(everything):
+                return None
+        else:
+            waiting = [p for p in pools if p.queue.has_work(everything) and agent not in p.off]
+            if not waiting:
+                return None
+            pool = min(waiting, key=lambda p: p.queue.first_work(everything))
+        steps = self._steps
+        key = pool.queue.pop_work(everything, steps)
+        tick = self._next_tick()
+        held = seat.held
+        item_id = record.item.id
+        booked, last, idle = held[item_id], seat.last_assigned, seat.idle_since
+        steps.append((_undo_hand_over, seat, item_id, booked, key[3], last, idle))
+        del held[item_id]
+        held[key[3]] = tick
+        seat.last_assigned = seat.idle_since = tick
+        self.set_item(record, record.state, record.agent, None)
+        return self.assigned(self.items.records[key[3]], seat, at, pool.strategy_name)
+
+    # -- waiting -------------------------------------------------------------------
+
+    def wait(self, record: ItemRecord, at: float, *, pull: bool) -> Decision:
+        """Put *record* in its pool's line, to be pushed or (*pull*) pulled, and say so."""
+        pool = record.pool
+        key = record.key
+        pool.queue.push(key, pull, self._steps)
+        self.set_item(record, "queued", record.agent, None)
+        if "queued" in self.bus.wanted:
+            self.bus.emit(ItemQueued(at, record.item.id, pool.department, pool.channel, pull))
+        return self.queued(record, key, pull=pull)
+
+    def queued(self, record: ItemRecord, key: QueueKey, *, pull: bool) -> Decision:
+        """Return the decision that says where a waiting item stands, and why."""
+        pool = record.pool
+        where = f"{pool.channel!r} in {pool.department!r}"
+        if pull:
+            reason = f"waits in {pool.department!r} for an agent to claim it or take it as next"
+        elif not pool.members:
+            reason = f"no agent serves {where} yet"
+        elif len(pool.members) == 1:
+            reason = f"the one agent serving {where} is full, away, offline or off that channel"
+        else:
+            reason = (
+                f"all {len(pool.members)} agents serving {where} are full, away, offline "
+                "or off that channel"
+            )
+        return Decision(
+            record.item.id,
+            "queued",
+            None,
+            pool.department,
+            pool.channel,
+            "pull" if pull else pool.strategy_name,
+            position=pool.queue.position(key),
+            reason=reason,
+        )
+
+    def route(
+        self,
+        record: ItemRecord,
+        at: float,
+        action: Action = "assigned",
+        by: str = "system",
+        by_kind: ActorKind = "system",
+        reason: str | None = None,
+    ) -> Decision:
+        """
+        Route an item that waits for no one: its pool's strategy picks, or it waits.
+
+        In a pull department it waits to be pulled, unless the router's only
+        agent can take it now. *action* is what the history calls a booking
+        (``"assigned"``, ``"reopened"``, ``"transferred"``, ``"requeued"``);
+        when the item waits instead and its owner changes, the history says so
+        with *by* and *reason*.
+        """
+        pool = record.pool
+        pull = pool.settings.mode == "pull"
+        seat = self.sole_seat(pool) if pull else self.pick(pool) if pool.has_free else None
+        if seat is not None:
+            return self.book(record, seat, at, pool.strategy_name, action=action, reason=reason)
+        if action != "assigned":
+            self.set_item(record, record.state, None, None)
+            self.ledger.change(
+                record.item.id, at, action, pool.department, None, by, by_kind, reason
+            )
+        return self.wait(record, at, pull=pull)
+
+    def release(self, holder: AgentRecord, item_ids: list[str], at: float) -> list[ItemRecord]:
+        """Take items off *holder* and put them back in line, keeping their arrival."""
+        released = []
+        for item_id in item_ids:
+            record = self.items.records[item_id]
+            self.unbook(record)
+            self.set_item(record, record.state, None, None)
+            pool = record.pool
+            reason = f"{holder.agent.id!r} no longer serves {pool.channel!r} in {pool.department!r}"
+            self.ledger.change(
+                item_id, at, "requeued", pool.department, None, "system", "system", reason
+            )
+            self.wait(record, at, pull=pool.settings.mode == "pull")
+            released.append(record)
+        return released
+
+    def requeued(
+        self, released: list[ItemRecord], also: Iterable[Pool], at: float
+    ) -> list[Decision]:
+        """Dispatch what can be, and report the released items still waiting."""
+        decisions = self.drain([*(r.pool for r in released), *also], at)
+        for record in released:
+            if record.state == "queued":
+                key = record.key
+                decisions.append(self.queued(record, key, pull=record.pool.queue.is_pull(key)))
+        return decisions
+
+    def drain(self, pools: Iterable[Pool], at: float) -> list[Decision]:
+        """
+        Hand pushed work to free agents, most important first, until one side runs out.
+
+        With a single agent in the router, everything waiting is pushed to
+        them, pull items included. A booking only ever removes free agents,
+        so the pools worth looking at can only shrink as this runs.
+        """
+        everything = len(self.registry) == 1
+        ready = [
+            pool
+            for pool in dict.fromkeys(pools)
+            if pool.has_free and pool.queue.has_work(everything)
+        ]
+        decisions = []
+        steps = self._steps
+        while ready:
+            if len(ready) == 1:
+                pool = ready[0]
+            else:
+                pool = min(ready, key=lambda p: p.queue.first_work(everything))
+            seat = self.pick(pool)
+            key = pool.queue.pop_work(everything, steps)
+            record = self.items.records[key[3]]
+            decisions.append(self.book(record, seat, at, pool.strategy_name))
+            ready = [p for p in ready if p.has_free and p.queue.has_work(everything)]
+        return decisions
+
+    def next_key(self, holder: AgentRecord) -> tuple[QueueKey, Pool] | None:
+        """Return the most important waiting item *holder* could take now, and its pool."""
+        best: tuple[QueueKey, Pool] | None = None
+        agent = holder.agent.id
+        for seat in holder.seats.values():
+            if not seat.is_free:
+                continue
+            for pool in seat.pools:
+                if agent in pool.off or not len(pool.queue):
+                    continue
+                first = pool.queue.first()
+                if best is None or first < best[0]:
+                    best = (first, pool)
+        return best
+
+
+def barriers(
+    holder: AgentRecord, pool: Pool, *, freeing: int = 0, force: bool = False
+) -> list[str]:
+    """
+    Return why *holder* cannot take work of *pool* now; empty when they can.
+
+    *freeing* counts slots the same call frees on that seat first; *force*
+    (an administrator's) waives everything but capacity.
+    """
+    channel = pool.channel
+    seat = holder.seats.get(channel)
+    reasons = []
+    if seat is None:
+        reasons.append(f"has no capacity on {channel!r}")
+    elif seat.load - freeing >= seat.limit:
+        reasons.append(f"is full on {channel!r} ({seat.load}/{seat.limit})")
+    if force:
+        return reasons
+    if seat is None or pool.members.get(holder.agent.id) is not seat:
+        reasons.insert(0, f"does not serve {channel!r} in {pool.department!r}")
+    if holder.presence != "online":
+        reasons.append(f"is {holder.presence}")
+    if channel in holder.channels_off:
+        reasons.append(f"has {channel!r} switched off")
+    elif holder.agent.id in pool.off:
+        reasons.append(f"has {channel!r} switched off in {pool.department!r}")
+    return reasons
+
+
+def _restore_item(
+    record: ItemRecord, state: ItemState, agent: str | None, seat: Seat | None
+) -> None:
+    record.state = state
+    record.agent = agent
+    record.seat = seat
+
+
+def _restore_place(record: ItemRecord, pool: Pool, department: str) -> None:
+    record.pool = pool
+    record.department = department
+
+
+def _unbook_seat(seat: Seat, item_id: str, last_assigned: int, idle_since: int) -> None:
+    del seat.held[item_id]
+    seat.load -= 1
+    seat.last_assigned = last_assigned
+    seat.idle_since = idle_since
+
+
+def _rebook_seat(seat: Seat, item_id: str, booked: int, idle_since: int) -> None:
+    seat.held[item_id] = booked
+    seat.load += 1
+    seat.idle_since = idle_since
+
+
+def _undo_hand_over(
+    seat: Seat, item_id: str, booked: int, successor: str, last_assigned: int, idle_since: int
+) -> None:
+    del seat.held[successor]
+    seat.held[item_id] = booked
+    seat.last_assigned = last_assigned
+    seat.idle_since = idle_since

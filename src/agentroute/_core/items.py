@@ -1,0 +1,199 @@
+"""
+Item records, the one table of their lifecycle, and the retention of closed items.
+
+An item is in exactly one state: queued, assigned or closed. `OPERATIONS`
+says which states each operation accepts, so every public call refuses the
+same way; closed items are kept for ``reopen``/``status``/``history`` up to
+a retention bound, oldest dropped first.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Final
+
+from agentroute._core.ledger import Ledger
+from agentroute._core.queue import QueueKey, queue_key
+from agentroute._core.registry import Seat
+from agentroute._core.undo import UndoLog
+from agentroute.errors import InvalidStateError, ItemClosedError, UnknownItemError
+from agentroute.model import Item, ItemState
+
+if TYPE_CHECKING:
+    from agentroute._core.pools import Pool
+
+__all__ = ["OPERATIONS", "TRANSITIONS", "ItemRecord", "ItemStore"]
+
+TRANSITIONS: Final[dict[ItemState, frozenset[ItemState]]] = {
+    "queued": frozenset({"queued", "assigned", "closed"}),
+    "assigned": frozenset({"assigned", "queued", "closed"}),
+    "closed": frozenset({"queued", "assigned"}),
+}
+"""From each state, the states an item may move to (queued → queued: a transfer)."""
+
+OPERATIONS: Final[dict[str, tuple[frozenset[ItemState], str]]] = {
+    "close": (frozenset({"queued", "assigned"}), ""),
+    "transfer": (frozenset({"queued", "assigned"}), "reopen it first"),
+    "claim": (frozenset({"queued"}), "transfer it instead"),
+    "requeue": (frozenset({"assigned"}), "only an assigned item goes back to routing"),
+    "reopen": (frozenset({"closed"}), "only a closed item can be reopened"),
+    "forget": (frozenset({"closed"}), "close it first"),
+}
+"""Per operation: the states it accepts, and what to tell a caller in another state."""
+
+
+class ItemRecord:
+    """The router's state for one item."""
+
+    __slots__ = (
+        "agent",
+        "arrival",
+        "arrived_at",
+        "closed_number",
+        "department",
+        "item",
+        "last_reply_at",
+        "pool",
+        "replies",
+        "seat",
+        "state",
+    )
+
+    def __init__(self, item: Item, pool: Pool, arrival: int, arrived_at: float) -> None:
+        self.item = item
+        self.pool: Pool = pool
+        """The pool of its department and channel (kept while closed, to reopen there)."""
+        self.department = pool.department
+        self.arrival = arrival
+        self.arrived_at = arrived_at
+        self.state: ItemState = "queued"
+        self.agent: str | None = None
+        """The responsible agent: the holder while assigned, kept after close unless unassigned."""
+        self.seat: Seat | None = None
+        """The seat holding the item while assigned."""
+        self.replies = 0
+        self.closed_number = 0
+        """Its place in the order of closes while closed; 0 while open."""
+        self.last_reply_at: float | None = None
+
+    @property
+    def key(self) -> QueueKey:
+        """The item's place in its queue."""
+        return queue_key(self.item, self.arrival)
+
+    def require(self, operation: str) -> None:
+        """
+        Raise unless *operation* is allowed in the item's state.
+
+        Raises:
+            ItemClosedError: The item is closed and the operation needs it open.
+            InvalidStateError: The item is open and the operation needs another state.
+        """
+        allowed, hint = OPERATIONS[operation]
+        state = self.state
+        if state in allowed:
+            return
+        item_id = self.item.id
+        if state == "closed":
+            raise ItemClosedError(item_id, operation)
+        holder = f" to {self.agent!r}" if state == "assigned" else ""
+        msg = f"Cannot {operation} item {item_id!r}: it is {state}{holder}; {hint}."
+        raise InvalidStateError(msg)
+
+
+class ItemStore:
+    """
+    Every item the router remembers, and the order closed ones are dropped in.
+
+    Closes are numbered; ``_closes`` lists (number, item id) oldest first.
+    Reopening an item only clears its record's number, so its entry goes
+    stale and is skipped when it reaches the front: every change is O(1)
+    and undone exactly.
+    """
+
+    __slots__ = ("_closes", "_ledger", "_undo", "arrivals", "closed_count", "records", "retain")
+
+    def __init__(self, undo: UndoLog, ledger: Ledger, retain: int | None) -> None:
+        self._undo = undo
+        self._ledger = ledger
+        self.records: dict[str, ItemRecord] = {}
+        self._closes: deque[tuple[int, str]] = deque()
+        self.retain = retain
+        """How many closed items to keep; None keeps all."""
+        self.closed_count = 0
+        """How many closed items are kept now."""
+        self.arrivals = 0
+        """Arrival sequence numbers handed out so far (queue order among equals)."""
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def get(self, item_id: str) -> ItemRecord:
+        """
+        Return the record of *item_id*.
+
+        Raises:
+            UnknownItemError: The router never saw this id, or forgot it.
+        """
+        record = self.records.get(item_id) if isinstance(item_id, str) else None
+        if record is None:
+            raise UnknownItemError(item_id)
+        return record
+
+    def add(self, record: ItemRecord) -> None:
+        """Remember a new item."""
+        item_id = record.item.id
+        self.records[item_id] = record
+        self._undo.push(self.records.pop, item_id)
+
+    def next_arrival(self) -> int:
+        """Hand out the next arrival number."""
+        self._undo.push(setattr, self, "arrivals", self.arrivals)
+        self.arrivals += 1
+        return self.arrivals
+
+    def closed(self, record: ItemRecord) -> None:
+        """Count *record* as closed, dropping the oldest closed items past the bound."""
+        steps = self._undo.steps
+        closes = self._closes
+        number = closes[-1][0] + 1 if closes else 1
+        closes.append((number, record.item.id))
+        steps.append((closes.pop,))
+        steps.append((setattr, record, "closed_number", record.closed_number))
+        record.closed_number = number
+        steps.append((setattr, self, "closed_count", self.closed_count))
+        self.closed_count += 1
+        retain = self.retain
+        if retain is not None:
+            while self.closed_count > retain:
+                self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        steps = self._undo.steps
+        number, item_id = entry = self._closes.popleft()
+        steps.append((self._closes.appendleft, entry))
+        record = self.records.get(item_id)
+        if record is None or record.closed_number != number:
+            return  # reopened or forgotten since: a stale entry
+        self._forget(record)
+
+    def reopened(self, record: ItemRecord) -> None:
+        """Stop counting *record* as closed."""
+        steps = self._undo.steps
+        steps.append((setattr, record, "closed_number", record.closed_number))
+        record.closed_number = 0
+        steps.append((setattr, self, "closed_count", self.closed_count))
+        self.closed_count -= 1
+
+    def forget(self, record: ItemRecord) -> None:
+        """Drop a closed item now."""
+        self._forget(record)
+
+    def _forget(self, record: ItemRecord) -> None:
+        item_id = record.item.id
+        steps = self._undo.steps
+        del self.records[item_id]
+        steps.append((self.records.__setitem__, item_id, record))
+        steps.append((setattr, self, "closed_count", self.closed_count))
+        self.closed_count -= 1
+        self._ledger.forget(item_id)

@@ -1,0 +1,480 @@
+"""
+Pools: the agents serving one channel in one department, and its waiting work.
+
+A pool keeps its *free* members (online, channel on there, a slot left)
+sorted by its strategy's rank, updated one seat at a time, so choosing an
+agent never scans the members. It is derived data: everything in it can be
+rebuilt from the agents and the items. Every change logs its inverse.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterator, Sequence
+from random import Random
+from typing import Any, overload
+
+from sortedcontainers import SortedList
+
+from agentroute._core.queue import Steps, WaitingQueue
+from agentroute._core.registry import Seat
+from agentroute._core.undo import UndoLog
+from agentroute.errors import HostCodeError
+from agentroute.model import Department
+from agentroute.strategies import Candidate, Strategy, is_builtin
+
+__all__ = ["HostGuard", "Pool", "Pools"]
+
+_Entry = tuple[Any, ...]
+"""(*rank, agent id, seat): flat, so comparing entries chases fewer pointers; ids are
+unique in a pool, so seats are never compared."""
+
+
+class HostGuard:
+    """Names the host code running right now, so the router can refuse its calls."""
+
+    __slots__ = ("hosted", "rng_saved", "running")
+
+    def __init__(self) -> None:
+        self.running: str | None = None
+        """The host code running now, e.g. ``"strategy 'x' of ('billing', 'chat')"``."""
+        self.hosted = False
+        """Some pool uses a host's strategy, so a failed call must restore the generator."""
+        self.rng_saved = False
+        """The call in progress already saved the generator's state."""
+
+
+class Pool:
+    """
+    Members, free agents by rank, and the waiting queue of one (department, channel).
+    """
+
+    __slots__ = (
+        "_choose",
+        "_culprit",
+        "_entries",
+        "_free",
+        "_guard",
+        "_host",
+        "_rank",
+        "_ranked",
+        "_steps",
+        "channel",
+        "department",
+        "members",
+        "off",
+        "queue",
+        "settings",
+        "strategy",
+        "strategy_name",
+    )
+
+    def __init__(
+        self,
+        settings: Department,
+        channel: str,
+        strategy_name: str,
+        strategy: Strategy,
+        undo: UndoLog,
+        guard: HostGuard,
+    ) -> None:
+        self.settings = settings
+        self.department = settings.name
+        self.channel = channel
+        self.strategy_name = strategy_name
+        self.strategy = strategy
+        self._host = not is_builtin(strategy)
+        if self._host:
+            guard.hosted = True
+        self._rank: Callable[[Seat], tuple[Any, ...]] = (
+            self._host_rank if self._host else strategy.rank
+        )
+        self._choose = strategy.choose
+        self._culprit = f"strategy {strategy_name!r} of ({settings.name!r}, {channel!r})"
+        self._guard = guard
+        self._steps = undo.steps
+        self.members: dict[str, Seat] = {}
+        self.off: dict[str, None] = {}
+        """Members who switched this channel off for this department only."""
+        ordered = getattr(strategy, "ordered", True)
+        self._free: _SortedEntries | _Bag = _SortedEntries() if ordered else _Bag()
+        self._entries: dict[str, _Entry] = {}
+        self._ranked = _RankedView(self, host=self._host)
+        self.queue = WaitingQueue()
+
+    def __repr__(self) -> str:
+        return (
+            f"Pool({self.department!r}, {self.channel!r}, {self.strategy_name!r}, "
+            f"members={len(self.members)}, free={len(self._free)}, queued={len(self.queue)})"
+        )
+
+    @property
+    def has_free(self) -> bool:
+        """Tell whether some member can take an item now."""
+        return bool(self._entries)
+
+    @property
+    def is_idle(self) -> bool:
+        """Tell whether the pool has no members and no waiting work, so it may be dropped."""
+        return not self.members and not len(self.queue)
+
+    def free_agents(self) -> list[str]:
+        """Return the free members' ids in rank order."""
+        return [entry[-2] for entry in self._free]
+
+    def serves(self, seat: Seat) -> bool:
+        """Tell whether *seat* is a member with the channel on here (it may still be full)."""
+        return self.members.get(seat.agent) is seat and seat.agent not in self.off
+
+    def join(self, seat: Seat, *, off: bool = False) -> None:
+        """Make *seat* a member; *off* when the agent switched the channel off here."""
+        steps = self._steps
+        agent = seat.agent
+        self.members[agent] = seat
+        steps.append((self.members.pop, agent))
+        if off:
+            self.off[agent] = None
+            steps.append((self.off.pop, agent))
+        seat.pools.append(self)
+        steps.append((seat.pools.remove, self))
+        self.refresh(seat)
+
+    def leave(self, seat: Seat) -> None:
+        """Stop counting *seat* as a member."""
+        agent = seat.agent
+        steps = self._steps
+        self.set_off(agent, False)
+        self._drop_entry(agent)
+        index = seat.pools.index(self)
+        del seat.pools[index]
+        steps.append((seat.pools.insert, index, self))
+        del self.members[agent]
+        steps.append((self.members.__setitem__, agent, seat))
+
+    def set_off(self, agent: str, off: bool) -> None:
+        """Record whether *agent* has this channel switched off here; the caller refreshes."""
+        if off and agent not in self.off:
+            self.off[agent] = None
+            self._steps.append((self.off.pop, agent))
+        elif not off and agent in self.off:
+            del self.off[agent]
+            self._steps.append((self.off.__setitem__, agent, None))
+
+    def refresh(self, seat: Seat) -> None:
+        """Re-rank *seat*, or drop it from the free agents when it cannot take work."""
+        agent = seat.agent
+        old = self._entries.get(agent)
+        if seat.enabled and seat.load < seat.limit and agent not in self.off:
+            new = (*self._rank(seat), agent, seat)
+            if new == old:
+                return
+            steps = self._steps
+            steps.append((self._put_entry, agent, old))
+            if old is not None:
+                self._free.remove(old, steps)
+            try:
+                self._free.add(new, steps)
+            except TypeError as error:  # a host rank that does not compare with the others
+                problem = f"returned rank {new[:-2]!r}, which does not compare with the others"
+                raise HostCodeError(self._culprit, problem) from error
+            self._entries[agent] = new
+        elif old is not None:
+            self._drop_entry(agent)
+
+    def hide(self, agent: str) -> None:
+        """Take *agent* out of the free index until their seat is next refreshed."""
+        self._drop_entry(agent)
+
+    def _drop_entry(self, agent: str) -> None:
+        old = self._entries.get(agent)
+        if old is not None:
+            steps = self._steps
+            steps.append((self._put_entry, agent, old))
+            self._free.remove(old, steps)
+            del self._entries[agent]
+
+    def _put_entry(self, agent: str, entry: _Entry | None) -> None:
+        """Undo step: make *entry* the agent's entry again (the index is restored apart)."""
+        if entry is None:
+            self._entries.pop(agent, None)
+        else:
+            self._entries[agent] = entry
+
+    def _host_rank(self, seat: Seat) -> tuple[Any, ...]:
+        rank = self._call_host("rank", self.strategy.rank, seat.candidate())
+        if type(rank) is not tuple:
+            raise HostCodeError(self._culprit, f"returned {rank!r} from rank(); return a tuple")
+        return rank
+
+    def pick(self, rng: Random) -> Seat:
+        """
+        Return the free seat the strategy chooses; call only when `has_free`.
+
+        Raises:
+            HostCodeError: A host's strategy raised, or chose someone not ranked.
+        """
+        if not self._host:
+            chosen: Any = self._choose(self._ranked, rng)
+            seat: Seat = chosen
+            return seat
+        chosen = self._call_host("choose", self._choose, self._ranked, rng)
+        entry = self._entries.get(getattr(chosen, "agent", None))  # type: ignore[arg-type]
+        if entry is None or entry[-1].view is not chosen:
+            problem = (
+                f"chose {chosen!r}, which is not one of the ranked candidates it was given; "
+                "choose() must return an element of ranked"
+            )
+            raise HostCodeError(self._culprit, problem)
+        found: Seat = entry[-1]
+        return found
+
+    def _call_host(self, method: str, function: Callable[..., Any], *args: object) -> Any:
+        """Run a host strategy's *method*, marking it as running and naming it if it fails."""
+        guard = self._guard
+        guard.running = self._culprit
+        try:
+            return function(*args)
+        except HostCodeError:
+            raise
+        except Exception as error:
+            raise HostCodeError(self._culprit, f"raised {error!r} in {method}()") from error
+        finally:
+            guard.running = None
+
+    def _check(self) -> None:
+        """Assert the free index matches the members exactly; for tests."""
+        self._free._check()
+        expected = {
+            agent: (*self._rank(seat), agent, seat)
+            for agent, seat in self.members.items()
+            if seat.is_free and agent not in self.off
+        }
+        assert expected == self._entries, (expected, self._entries)
+        assert sorted(expected.values()) == sorted(self._free)
+        assert all(self in seat.pools for seat in self.members.values())
+        assert set(self.off) <= set(self.members)
+
+
+class Pools:
+    """
+    Every pool by (department, channel), created on first use and dropped when idle.
+    """
+
+    __slots__ = ("_by_department", "_guard", "_pools", "_strategy", "_undo")
+
+    def __init__(
+        self,
+        undo: UndoLog,
+        guard: HostGuard,
+        strategy: Callable[[Department, str], tuple[str, Strategy]],
+    ) -> None:
+        self._undo = undo
+        self._guard = guard
+        self._strategy = strategy
+        self._pools: dict[tuple[str, str], Pool] = {}
+        self._by_department: dict[str, dict[str, Pool]] = {}
+
+    def __len__(self) -> int:
+        return len(self._pools)
+
+    def get(self, department: str, channel: str) -> Pool | None:
+        """Return the pool of (*department*, *channel*), if it exists."""
+        return self._pools.get((department, channel))
+
+    def of_department(self, department: str) -> list[Pool]:
+        """Return the pools of *department*, by channel in order of creation."""
+        return list(self._by_department.get(department, {}).values())
+
+    def all(self) -> list[Pool]:
+        """Return every pool, in order of creation."""
+        return list(self._pools.values())
+
+    def ensure(self, settings: Department, channel: str) -> Pool:
+        """Return the pool of (department, *channel*), creating it on first use."""
+        key = (settings.name, channel)
+        pool = self._pools.get(key)
+        if pool is None:
+            name, strategy = self._strategy(settings, channel)
+            pool = Pool(settings, channel, name, strategy, self._undo, self._guard)
+            self._pools[key] = pool
+            self._by_department.setdefault(settings.name, {})[channel] = pool
+            self._undo.push(self._remove, key)
+        return pool
+
+    def discard_if_idle(self, pool: Pool) -> None:
+        """Drop *pool* when it has no members and no work: a new one is cheap to make."""
+        key = (pool.department, pool.channel)
+        if pool.is_idle and self._pools.get(key) is pool:
+            self._remove(key)
+            self._undo.push(self._put, key, pool)
+
+    def _remove(self, key: tuple[str, str]) -> None:
+        del self._pools[key]
+        channels = self._by_department[key[0]]
+        del channels[key[1]]
+        if not channels:
+            del self._by_department[key[0]]
+
+    def _put(self, key: tuple[str, str], pool: Pool) -> None:
+        # An undo step: the pool comes back where it was, in creation order.
+        self._pools[key] = pool
+        self._by_department.setdefault(key[0], {})[key[1]] = pool
+
+
+class _RankedView(Sequence[Candidate]):
+    """The pool's free seats in rank order, without copying them; read-only for the host."""
+
+    __slots__ = ("_host", "_pool")
+
+    def __init__(self, pool: Pool, *, host: bool) -> None:
+        self._pool = pool
+        self._host = host
+
+    def __len__(self) -> int:
+        return len(self._pool._free)
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Candidate]: ...
+
+    def __getitem__(self, index: int | slice) -> Candidate | Sequence[Candidate]:
+        free = self._pool._free
+        if isinstance(index, slice):
+            seats = [entry[-1] for entry in free[index]]
+            return [seat.candidate() for seat in seats] if self._host else seats
+        seat: Seat = free[index][-1]
+        return seat.candidate() if self._host else seat
+
+
+class _SortedEntries:
+    """
+    Free seats in rank order, shaped for the pool's size.
+
+    A small pool keeps a plain list: ``bisect`` and ``insort`` run in C and
+    moving a few hundred pointers is cheaper than any tree. A large pool
+    switches to a ``SortedList``, whose cost grows as O(log n).
+    """
+
+    __slots__ = ("_big", "_small")
+
+    _GROW = 512
+    _SHRINK = 128
+
+    def __init__(self) -> None:
+        self._small: list[_Entry] = []
+        self._big: SortedList[_Entry] | None = None
+
+    def __len__(self) -> int:
+        return len(self._small) if self._big is None else len(self._big)
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self._small if self._big is None else self._big)
+
+    @overload
+    def __getitem__(self, index: int) -> _Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
+        return (self._small if self._big is None else self._big)[index]
+
+    def add(self, entry: _Entry, undo: Steps) -> None:
+        self._add(entry)
+        undo.append((self._remove, entry))
+
+    def remove(self, entry: _Entry, undo: Steps) -> None:
+        self._remove(entry)
+        undo.append((self._add, entry))
+
+    def _add(self, entry: _Entry) -> None:
+        big = self._big
+        if big is not None:
+            big.add(entry)
+            return
+        insort(self._small, entry)
+        if len(self._small) > self._GROW:
+            self._big, self._small = SortedList(self._small), []
+
+    def _remove(self, entry: _Entry) -> None:
+        """Remove *entry*, which must be present (the pool tracks its entries)."""
+        big = self._big
+        if big is None:
+            del self._small[bisect_left(self._small, entry)]
+            return
+        big.remove(entry)
+        if len(big) < self._SHRINK:
+            self._big, self._small = None, list(big)
+
+    def _check(self) -> None:
+        if self._big is None:
+            assert self._small == sorted(self._small)
+            assert len(self._small) <= self._GROW
+        else:
+            self._big._check()  # type: ignore[attr-defined]
+            assert len(self._big) >= self._SHRINK
+
+
+class _Bag:
+    """
+    Free seats in no particular order, for strategies that declare ``ordered = False``.
+
+    Add, remove and lookup by position are O(1): a list plus each entry's
+    position, removing by moving the last entry into the hole. The order
+    depends only on the sequence of calls, so it is deterministic, and each
+    change's exact inverse restores it after a failed call.
+    """
+
+    __slots__ = ("_entries", "_positions")
+
+    def __init__(self) -> None:
+        self._entries: list[_Entry] = []
+        self._positions: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> _Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
+        return self._entries[index]
+
+    def add(self, entry: _Entry, undo: Steps) -> None:
+        self._positions[entry[-2]] = len(self._entries)
+        self._entries.append(entry)
+        undo.append((self._pop_last,))
+
+    def remove(self, entry: _Entry, undo: Steps) -> None:
+        position = self._positions.pop(entry[-2])
+        last = self._entries.pop()
+        if position < len(self._entries):
+            self._entries[position] = last
+            self._positions[last[-2]] = position
+        undo.append((self._put_back, entry, position))
+
+    def _pop_last(self) -> None:
+        entry = self._entries.pop()
+        del self._positions[entry[-2]]
+
+    def _put_back(self, entry: _Entry, position: int) -> None:
+        entries = self._entries
+        if position < len(entries):
+            moved = entries[position]
+            self._positions[moved[-2]] = len(entries)
+            entries.append(moved)
+            entries[position] = entry
+        else:
+            entries.append(entry)
+        self._positions[entry[-2]] = position
+
+    def _check(self) -> None:
+        assert {e[-2]: i for i, e in enumerate(self._entries)} == self._positions

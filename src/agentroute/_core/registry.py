@@ -1,0 +1,237 @@
+"""
+Agents, their presence and switches, and slot accounting (real state).
+
+The unit of accounting is a `Seat`: one agent's standing on one channel.
+Load is per agent and channel, shared by every department the agent serves
+that channel in, so one seat sits in several pools' indexes at once. A seat
+does not know what a pool is: it holds the indexes that rank it as
+`SeatIndex` objects and tells them when it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from agentroute.errors import UnknownAgentError
+from agentroute.model import Agent, Presence
+
+__all__ = ["AgentRecord", "Registry", "Seat", "SeatIndex"]
+
+
+class SeatIndex(Protocol):
+    """**Protocol:** an index that ranks seats and must hear when one changes."""
+
+    def refresh(self, seat: Seat) -> None:
+        """Re-rank *seat*, or drop it when it cannot take work."""
+
+
+class Seat:
+    """
+    One agent's capacity and counters on one channel; implements ``Candidate``.
+
+    ``held`` is the agent's items (shared by all their seats) with the tick
+    of each booking; ``load`` counts those on this channel.
+    """
+
+    __slots__ = (
+        "agent",
+        "channel",
+        "enabled",
+        "held",
+        "idle_since",
+        "last_assigned",
+        "limit",
+        "load",
+        "pools",
+        "priority",
+        "view",
+    )
+
+    def __init__(
+        self, agent: str, channel: str, priority: int, limit: int, held: dict[str, int]
+    ) -> None:
+        self.agent = agent
+        self.channel = channel
+        self.priority = priority
+        self.limit = limit
+        self.load = 0
+        self.last_assigned = 0
+        self.idle_since = 0
+        self.enabled = False
+        self.held = held
+        self.pools: list[Any] = []
+        """The `SeatIndex` objects (pools) ranking this seat; typed loosely so this module
+        need not import the pools that import it."""
+        self.view: CandidateView | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Seat({self.agent!r}, {self.channel!r}, load={self.load}/{self.limit}, "
+            f"enabled={self.enabled})"
+        )
+
+    @property
+    def is_free(self) -> bool:
+        """True when the agent is online, has the channel on and a slot left."""
+        return self.enabled and self.load < self.limit
+
+    def refresh(self) -> None:
+        """Tell every index holding this seat that it changed."""
+        for pool in self.pools:
+            pool.refresh(self)
+
+    def candidate(self) -> CandidateView:
+        """Return the read-only view of this seat that host strategies get."""
+        view = self.view
+        if view is None:
+            view = self.view = CandidateView(self)
+        return view
+
+
+class CandidateView:
+    """
+    A read-only window on a seat, given to strategies the router does not ship.
+
+    Built-in strategies only read, so they get the seat itself; a host's
+    strategy gets this, so ``ranked[0].limit = 99`` cannot change a limit.
+    """
+
+    __slots__ = ("_seat",)
+
+    def __init__(self, seat: Seat) -> None:
+        self._seat = seat
+
+    def __repr__(self) -> str:
+        seat = self._seat
+        return f"Candidate({seat.agent!r}, {seat.channel!r}, load={seat.load}/{seat.limit})"
+
+    @property
+    def agent(self) -> str:
+        """The agent's id."""
+        return self._seat.agent
+
+    @property
+    def channel(self) -> str:
+        """The channel this standing is for."""
+        return self._seat.channel
+
+    @property
+    def priority(self) -> int:
+        """The agent's routing priority."""
+        return self._seat.priority
+
+    @property
+    def load(self) -> int:
+        """Items held on this channel."""
+        return self._seat.load
+
+    @property
+    def limit(self) -> int:
+        """Items allowed on this channel at once."""
+        return self._seat.limit
+
+    @property
+    def last_assigned(self) -> int:
+        """Sequence number of the last assignment on this channel."""
+        return self._seat.last_assigned
+
+    @property
+    def idle_since(self) -> int:
+        """Sequence number of the last assignment or release on this channel."""
+        return self._seat.idle_since
+
+
+class AgentRecord:
+    """
+    The router's state for one agent: definition, presence, switches, seats.
+    """
+
+    __slots__ = ("agent", "channels_off", "department_off", "items", "presence", "seats")
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.presence: Presence = "offline"
+        self.channels_off: dict[str, None] = {}
+        """Channels switched off everywhere."""
+        self.department_off: dict[tuple[str, str], None] = {}
+        """(department, channel) pairs switched off for that department only."""
+        self.items: dict[str, int] = {}
+        self.seats = {
+            channel: self.new_seat(channel, limit) for channel, limit in agent.capacity.items()
+        }
+
+    def new_seat(self, channel: str, limit: int) -> Seat:
+        """Return a seat for *channel*, counting its items in this record's items."""
+        return Seat(self.agent.id, channel, self.agent.priority, limit, self.items)
+
+    def seat_enabled(self, channel: str) -> bool:
+        """Tell whether the agent is online and has *channel* switched on globally."""
+        return self.presence == "online" and channel not in self.channels_off
+
+    def held_in_order(self) -> list[str]:
+        """Return the held item ids, oldest booking first."""
+        items = self.items
+        return sorted(items, key=items.__getitem__)
+
+
+class Registry:
+    """
+    Every agent the router knows, by id, in the order they were added.
+    """
+
+    __slots__ = ("_records", "owner")
+
+    def __init__(self) -> None:
+        self._records: dict[str, AgentRecord] = {}
+        self.owner: str | None = None
+        """The id of the one agent with role ``"owner"``, if any."""
+
+    def __contains__(self, agent_id: object) -> bool:
+        return agent_id in self._records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def get(self, agent_id: str) -> AgentRecord:
+        """
+        Return the record of *agent_id*.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        try:
+            return self._records[agent_id]
+        except (KeyError, TypeError):
+            raise UnknownAgentError(agent_id) from None
+
+    def find(self, agent_id: str) -> AgentRecord | None:
+        """Return the record of *agent_id*, or None."""
+        return self._records.get(agent_id)
+
+    def records(self) -> list[AgentRecord]:
+        """Return every record, in the order agents were added."""
+        return list(self._records.values())
+
+    def only(self) -> AgentRecord | None:
+        """Return the router's only agent, when it has exactly one."""
+        if len(self._records) == 1:
+            return next(iter(self._records.values()))
+        return None
+
+    def put(self, record: AgentRecord) -> None:
+        """Register *record*; the caller checked the id is new."""
+        self._records[record.agent.id] = record
+        if record.agent.role == "owner":
+            self.owner = record.agent.id
+
+    def reset(self, records: list[AgentRecord], owner: str | None) -> None:
+        """Put back exactly these records, in this order (an undo step)."""
+        self._records = {record.agent.id: record for record in records}
+        self.owner = owner
+
+    def drop(self, agent_id: str) -> AgentRecord:
+        """Forget *agent_id*; the caller detached its seats first."""
+        record = self._records.pop(agent_id)
+        if self.owner == agent_id:
+            self.owner = None
+        return record

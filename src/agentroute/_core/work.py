@@ -1,0 +1,341 @@
+"""
+Command handlers for items: assign, close, forget, transfer, claim, next, reopen, reply, requeue.
+
+Each handler checks the item's state against the lifecycle table
+(`agentroute._core.items.OPERATIONS`) and the actor's permissions before it
+changes anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agentroute._core.dispatch import barriers
+from agentroute._core.items import ItemRecord
+from agentroute._core.pools import Pool
+from agentroute._core.registry import AgentRecord, Seat
+from agentroute.commands import (
+    Assign,
+    Claim,
+    Close,
+    Forget,
+    NextFor,
+    Reopen,
+    Reply,
+    Requeue,
+    Transfer,
+)
+from agentroute.errors import (
+    DuplicateItemError,
+    InvalidStateError,
+    InvalidValueError,
+    NotEligibleError,
+)
+from agentroute.events import (
+    CustomerReplied,
+    ItemClaimed,
+    ItemClosed,
+    ItemReopened,
+    ItemTransferred,
+    NewItemInDepartment,
+)
+from agentroute.model import Agent, Decision
+from agentroute.ownership import ActorKind
+from agentroute.policies import permissions
+
+if TYPE_CHECKING:
+    from agentroute._core.core import Core
+
+__all__ = [
+    "actor_names",
+    "assign",
+    "claim",
+    "close",
+    "forget",
+    "next_for",
+    "reopen",
+    "reply",
+    "requeue",
+    "transfer",
+]
+
+
+def actor_names(actor: Agent | None) -> tuple[str, ActorKind]:
+    """Return (by, by_kind) for the history: the agent and their role, or the host."""
+    if actor is None:
+        return "system", "system"
+    return actor.id, actor.role
+
+
+def assign(core: Core, command: Assign) -> Decision:
+    """Route a new item: its department's strategy picks a free agent, or it waits."""
+    item = command.item
+    items = core.items
+    if item.id in items.records:
+        raise DuplicateItemError(item.id)
+    pool = core.pools.get(item.department, item.channel) or core.pool(item.department, item.channel)
+    at = command.at
+    record = ItemRecord(item, pool, items.next_arrival(), at)
+    items.add(record)
+    core.ledger.change(item.id, at, "created", item.department, None, "system", "system")
+    bus = core.bus
+    if "new_item" in bus.wanted:
+        bus.emit(NewItemInDepartment(at, item.id, item.department, item.channel))
+    return core.dispatch.route(record, at)
+
+
+def close(core: Core, command: Close) -> list[Decision]:
+    """Close an item: free its slot (handing it to waiting work) or take it out of line."""
+    record = core.items.get(command.item_id)
+    record.require("close")
+    actor = core.actor(command.actor)
+    permissions.check_own_item(actor, record.agent, "close")
+    at = command.at
+    dispatch = core.dispatch
+    held = record.state == "assigned"
+    if held:
+        pool = core.home(record)
+    else:
+        pool = record.pool
+        pool.queue.remove(record.key, core.undo.steps)
+    owner = record.agent
+    if pool.settings.unassign_on_close:
+        owner = None
+    dispatch.set_item(record, "closed", owner, record.seat)
+    by, by_kind = actor_names(actor)
+    item_id = record.item.id
+    core.ledger.change(item_id, at, "closed", pool.department, owner, by, by_kind, command.reason)
+    if "closed" in core.bus.wanted:
+        core.bus.emit(ItemClosed(at, item_id, owner, pool.department))
+    decisions: list[Decision] = []
+    if held:
+        seat: Seat = record.seat  # type: ignore[assignment]
+        handed = None
+        if seat.enabled and seat.load == seat.limit:
+            handed = dispatch.hand_over(record, at)
+        if handed is not None:
+            decisions = [handed]
+        else:
+            dispatch.unbook(record)
+            if seat.enabled and seat.load < seat.limit:
+                everything = dispatch.pushes_everything
+                waiting = [p for p in seat.pools if p.queue.has_work(everything)]
+                if waiting:
+                    decisions = dispatch.drain(waiting, at)
+    core.pools.discard_if_idle(pool)
+    core.items.closed(record)
+    return decisions
+
+
+def forget(core: Core, command: Forget) -> None:
+    """Drop a closed item now, so its id can be used again."""
+    record = core.items.get(command.item_id)
+    record.require("forget")
+    core.items.forget(record)
+
+
+def transfer(core: Core, command: Transfer) -> list[Decision]:
+    """Move responsibility to an agent, or to a department (waiting, or routed)."""
+    record = core.items.get(command.item_id)
+    record.require("transfer")
+    item_id = record.item.id
+    department = record.department
+    if command.to_department is not None:
+        department = core.department(command.to_department).name
+    target = None if command.to_agent is None else core.registry.get(command.to_agent)
+    actor = core.actor(command.actor)
+    holder = record.agent if record.state == "assigned" else None
+    permissions.check_transfer(actor, holder, force=command.force)
+    if target is None and record.state == "queued" and department == record.department:
+        msg = f"Item {item_id!r} already waits in {department!r}; nothing to transfer."
+        raise InvalidStateError(msg)
+    origin_pool = core.home(record) if record.state == "assigned" else record.pool
+    pool = core.pool(department, record.item.channel)
+    seat = None if target is None else _transfer_seat(record, target, pool, command.force)
+    by, by_kind = actor_names(actor)
+
+    at = command.at
+    dispatch = core.dispatch
+    steps = core.undo.steps
+    freed = dispatch.unbook(record) if record.state == "assigned" else None
+    if record.state == "queued":
+        origin_pool.queue.remove(record.key, steps)
+    origin, before = record.department, record.agent
+    dispatch.move_item(record, pool)
+    if "transferred" in core.bus.wanted:
+        to = None if seat is None else seat.agent
+        event = ItemTransferred(at, item_id, before, to, origin, department, by, command.reason)
+        core.bus.emit(event)
+    reason = command.reason
+    if seat is not None:
+        decision = dispatch.book(record, seat, at, "transfer", by_kind, by, "transferred", reason)
+    elif command.route:
+        decision = dispatch.route(record, at, "transferred", by, by_kind, reason)
+    else:
+        sole = dispatch.sole_seat(pool) if dispatch.pushes_everything else None
+        if sole is not None:
+            decision = dispatch.book(
+                record, sole, at, "transfer", by_kind, by, "transferred", reason
+            )
+        else:
+            dispatch.set_item(record, record.state, None, None)
+            core.ledger.change(item_id, at, "transferred", department, None, by, by_kind, reason)
+            if "new_item" in core.bus.wanted:
+                core.bus.emit(NewItemInDepartment(at, item_id, department, record.item.channel))
+            decision = dispatch.wait(record, at, pull=True)
+    decisions = [decision]
+    if freed is not None and freed.is_free:
+        decisions.extend(dispatch.drain(freed.pools, at))
+    if seat is None and dispatch.pushes_everything:
+        decisions.extend(dispatch.drain([pool], at))  # a sole agent is pushed everything
+    if origin_pool is not pool:
+        core.pools.discard_if_idle(origin_pool)
+    core.pools.discard_if_idle(pool)
+    return decisions
+
+
+def _transfer_seat(record: ItemRecord, target: AgentRecord, pool: Pool, force: bool) -> Seat:
+    """Return the seat a transfer books, or raise why the target cannot take the item."""
+    own = record.state == "assigned" and record.agent == target.agent.id
+    if own and record.pool is pool:
+        msg = f"Agent {target.agent.id!r} already holds item {record.item.id!r} there."
+        raise InvalidStateError(msg)
+    reasons = barriers(target, pool, freeing=int(own), force=force)
+    if reasons:
+        if any(reason.startswith("is full") for reason in reasons):
+            hint = (
+                "A limit is never exceeded, even with force=True: close work or raise it "
+                "with set_capacity(), or transfer to the department for an agent to claim."
+            )
+        else:
+            hint = "An administrator may transfer with force=True, or pick another agent."
+        raise NotEligibleError(target.agent.id, record.item.id, reasons, hint)
+    return target.seats[pool.channel]
+
+
+def claim(core: Core, command: Claim) -> Decision:
+    """Let an agent take a waiting item themselves."""
+    record = core.items.get(command.item_id)
+    holder = core.registry.get(command.agent_id)
+    record.require("claim")
+    pool = record.pool
+    in_order = pool.queue.first() == record.key
+    claimer = holder.agent if command.actor is None else core.actor(command.actor)
+    permissions.check_claim(
+        claimer, command.agent_id, in_order=in_order, allowed=pool.settings.allow_claims
+    )
+    reasons = barriers(holder, pool)
+    if reasons:
+        hint = "An administrator can transfer it with force=True, or pick another agent."
+        raise NotEligibleError(holder.agent.id, record.item.id, reasons, hint)
+    return _take(core, record, holder.seats[pool.channel], claimer, "claim", command.at)
+
+
+def next_for(core: Core, command: NextFor) -> Decision | None:
+    """Give an agent the most important item they can take: the "Resolve" button."""
+    holder = core.registry.get(command.agent_id)
+    claimer = holder.agent if command.actor is None else core.actor(command.actor)
+    permissions.check_claim(claimer, command.agent_id, in_order=True, allowed=True)
+    if holder.presence != "online":
+        hint = "Set them online with Router.set_presence() first."
+        raise NotEligibleError(command.agent_id, "(next)", [f"is {holder.presence}"], hint)
+    best = core.dispatch.next_key(holder)
+    if best is None:
+        return None
+    key, pool = best
+    record = core.items.records[key[3]]
+    return _take(core, record, holder.seats[pool.channel], claimer, "next_for", command.at)
+
+
+def _take(
+    core: Core, record: ItemRecord, seat: Seat, claimer: Agent | None, how: str, at: float
+) -> Decision:
+    """Book a waiting item to the agent who pulled it."""
+    record.pool.queue.remove(record.key, core.undo.steps)
+    by, by_kind = actor_names(claimer)
+    decision = core.dispatch.book(record, seat, at, how, by_kind, by, "claimed")
+    if "claimed" in core.bus.wanted:
+        event = ItemClaimed(at, record.item.id, seat.agent, record.department)
+        core.bus.emit(event)
+    return decision
+
+
+def reopen(core: Core, command: Reopen) -> Decision:
+    """Open a closed item again: back to its owner when they can take it, else routed."""
+    record = core.items.get(command.item_id)
+    record.require("reopen")
+    actor = core.actor(command.actor)
+    return _reopen(core, record, actor, command.at)
+
+
+def _reopen(core: Core, record: ItemRecord, actor: Agent | None, at: float) -> Decision:
+    pool = core.home(record)
+    items = core.items
+    items.reopened(record)
+    core.undo.push(setattr, record, "arrival", record.arrival)
+    record.arrival = items.next_arrival()
+    if "reopened" in core.bus.wanted:
+        core.bus.emit(ItemReopened(at, record.item.id, pool.department))
+    by, by_kind = actor_names(actor)
+    owner = None if record.agent is None else core.registry.find(record.agent)
+    seat = None if owner is None else owner.seats.get(pool.channel)
+    if seat is not None and pool.serves(seat) and seat.is_free:
+        return core.dispatch.book(record, seat, at, "reopen", by_kind, by, "reopened")
+    return core.dispatch.route(record, at, "reopened", by, by_kind)
+
+
+def reply(core: Core, command: Reply) -> list[Decision]:
+    """Count a customer reply, tell the owner, and reopen a closed item."""
+    record = core.items.get(command.item_id)
+    at = command.at
+    owner = record.agent
+    core.undo.push(_restore_activity, record, record.replies, record.last_reply_at)
+    record.replies += 1
+    record.last_reply_at = at
+    decisions = [_reopen(core, record, None, at)] if record.state == "closed" else []
+    if "customer_replied" in core.bus.wanted:
+        notify = record.agent or owner  # the owner before a reopen that queued it
+        core.bus.emit(CustomerReplied(at, record.item.id, notify, record.department))
+    return decisions
+
+
+def _restore_activity(record: ItemRecord, replies: int, last_reply_at: float | None) -> None:
+    record.replies = replies
+    record.last_reply_at = last_reply_at
+
+
+def requeue(core: Core, command: Requeue) -> list[Decision]:
+    """Take an assigned item off its agent and route it again, to someone else if possible."""
+    record = core.items.get(command.item_id)
+    record.require("requeue")
+    actor = core.actor(command.actor)
+    permissions.check_own_item(actor, record.agent, "requeue")
+    if command.reason is not None and not isinstance(command.reason, str):
+        raise InvalidValueError("reason", f"must be a string or None, got {command.reason!r}")
+    pool = core.home(record)
+    dispatch = core.dispatch
+    at = command.at
+    by, by_kind = actor_names(actor)
+    old: Seat = record.seat  # type: ignore[assignment]
+    pull = pool.settings.mode == "pull"
+    chosen = None
+    if not pull:
+        pool.hide(old.agent)  # the unbook below ranks them again
+        chosen = dispatch.pick(pool) if pool.has_free else None
+    dispatch.unbook(record)
+    reason = command.reason
+    if chosen is not None:
+        label = pool.strategy_name
+        decision = dispatch.book(record, chosen, at, label, by_kind, by, "requeued", reason)
+    else:
+        dispatch.set_item(record, record.state, None, None)
+        core.ledger.change(
+            record.item.id, at, "requeued", pool.department, None, by, by_kind, reason
+        )
+        decision = dispatch.wait(record, at, pull=pull)
+    decisions = [decision]
+    if old.is_free:
+        decisions.extend(dispatch.drain(old.pools, at))
+    if decision.status == "queued" and any(d.item == decision.item for d in decisions[1:]):
+        decisions = decisions[1:]  # it went straight back: the queued decision is stale
+    return decisions

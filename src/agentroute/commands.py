@@ -1,0 +1,213 @@
+"""
+One immutable command per mutating call of the router.
+
+A command holds the operation's arguments and the clock reading the call
+took before it changed anything, so applying it never reads a clock: the
+same commands in the same order give the same state and decisions. They
+are named tuples of plain values (and the library's own frozen models), so
+they can become plain data for a journal.
+
+Examples:
+    >>> Close(at=12.5, item_id="c1", actor="ana", reason="solved")
+    Close(at=12.5, item_id='c1', actor='ana', reason='solved')
+
+Added in 0.2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple, TypeAlias
+
+from agentroute.model import Agent, Item, Mode, Presence
+
+__all__ = [
+    "AddAgent",
+    "AddDepartment",
+    "Assign",
+    "Claim",
+    "Close",
+    "Command",
+    "Forget",
+    "NextFor",
+    "RemoveAgent",
+    "Reopen",
+    "Reply",
+    "Requeue",
+    "SetCapacity",
+    "SetChannel",
+    "SetPresence",
+    "SetSelfService",
+    "Transfer",
+    "UpdateAgent",
+]
+
+
+class AddDepartment(NamedTuple):
+    """``Router.add_department()``."""
+
+    at: float
+    name: str
+    strategies: Mapping[str, str]
+    default_strategy: str | None
+    mode: Mode
+    unassign_on_close: bool
+    allow_claims: bool
+
+
+class AddAgent(NamedTuple):
+    """``Router.add_agent()``."""
+
+    at: float
+    agent: Agent
+
+
+class UpdateAgent(NamedTuple):
+    """``Router.update_agent()``."""
+
+    at: float
+    agent: Agent
+    requeue: bool
+
+
+class RemoveAgent(NamedTuple):
+    """``Router.remove_agent()``."""
+
+    at: float
+    agent_id: str
+    requeue: bool
+
+
+class SetPresence(NamedTuple):
+    """``Router.set_presence()``."""
+
+    at: float
+    agent_id: str
+    presence: Presence
+
+
+class SetChannel(NamedTuple):
+    """``Router.set_channel()``."""
+
+    at: float
+    agent_id: str
+    channel: str
+    enabled: bool
+    department: str | None
+    actor: str | None
+
+
+class SetSelfService(NamedTuple):
+    """``Router.set_self_service()``."""
+
+    at: float
+    enabled: bool
+    actor: str | None
+
+
+class SetCapacity(NamedTuple):
+    """``Router.set_capacity()``."""
+
+    at: float
+    agent_id: str
+    channel: str
+    limit: int
+
+
+class Assign(NamedTuple):
+    """``Router.assign()``."""
+
+    at: float
+    item: Item
+
+
+class Close(NamedTuple):
+    """``Router.close()``."""
+
+    at: float
+    item_id: str
+    actor: str | None
+    reason: str | None
+
+
+class Forget(NamedTuple):
+    """``Router.forget()``."""
+
+    at: float
+    item_id: str
+
+
+class Transfer(NamedTuple):
+    """``Router.transfer()``."""
+
+    at: float
+    item_id: str
+    to_agent: str | None
+    to_department: str | None
+    actor: str | None
+    reason: str | None
+    force: bool
+    route: bool
+
+
+class Claim(NamedTuple):
+    """``Router.claim()``."""
+
+    at: float
+    item_id: str
+    agent_id: str
+    actor: str | None
+
+
+class NextFor(NamedTuple):
+    """``Router.next_for()``."""
+
+    at: float
+    agent_id: str
+    actor: str | None
+
+
+class Reopen(NamedTuple):
+    """``Router.reopen()``."""
+
+    at: float
+    item_id: str
+    actor: str | None
+
+
+class Reply(NamedTuple):
+    """``Router.reply()``."""
+
+    at: float
+    item_id: str
+
+
+class Requeue(NamedTuple):
+    """``Router.requeue()``."""
+
+    at: float
+    item_id: str
+    actor: str | None
+    reason: str | None
+
+
+Command: TypeAlias = (
+    AddDepartment
+    | AddAgent
+    | UpdateAgent
+    | RemoveAgent
+    | SetPresence
+    | SetChannel
+    | SetSelfService
+    | SetCapacity
+    | Assign
+    | Close
+    | Forget
+    | Transfer
+    | Claim
+    | NextFor
+    | Reopen
+    | Reply
+    | Requeue
+)
+"""Any command the router applies."""
