@@ -24,7 +24,7 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check src tests benchmarks examples
 	$(PY) -m ruff format --check src tests benchmarks examples
 	$(PY) -m mypy --strict
-	$(PY) -m pytest -q --cov=agentroute --cov-report=term-missing:skip-covered
+	$(PY) -m pytest -q --cov=agentroute --cov-report=term-missing:skip-covered --cov-fail-under=100
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 docs: $(VENV)/.dev

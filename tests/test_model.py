@@ -12,6 +12,7 @@ from agentroute import (
     TICKET,
     Agent,
     Decision,
+    Department,
     InvalidValueError,
     Item,
     ItemStatus,
@@ -274,3 +275,19 @@ class TestResults:
             decision.agent = "bob"  # type: ignore[misc]
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             status.agent = "bob"  # type: ignore[misc]
+
+
+class TestDepartmentValidation:
+    def test_strategies_default_to_none_and_must_be_a_mapping(self) -> None:
+        """Department(strategies=None) has none; anything but a mapping is refused."""
+        assert {} == dict(Department("billing", strategies=None).strategies)
+        with pytest.raises(InvalidValueError, match=r"Department\.strategies"):
+            Department("billing", strategies=["chat"])
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("unassign_on_close", "yes"), ("allow_claims", 1), ("mode", "both")]
+    )
+    def test_flags_and_mode_are_checked(self, field: str, value: object) -> None:
+        """Booleans must be bools and the mode push or pull."""
+        with pytest.raises(InvalidValueError, match=f"Department.{field}"):
+            Department("billing", **{field: value})  # type: ignore[arg-type]

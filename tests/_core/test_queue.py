@@ -128,3 +128,12 @@ def test_every_change_logs_its_inverse() -> None:
 
     assert before == (queue.item_ids(), queue.is_pull(queue_key(make_item("p"), 2)))
     queue._check()
+
+
+def test_first_compares_the_heads_of_both_lines() -> None:
+    """With push and pull items waiting, first() is the more important of the two heads."""
+    queue = WaitingQueue()
+    queue.push(queue_key(make_item("push", priority=5), 1), False, [])
+    queue.push(queue_key(make_item("pull", priority=2), 2), True, [])
+
+    assert "pull" == queue.first()[3]

@@ -9,7 +9,6 @@ undo log so the state is exactly as before, and drops the call's events.
 from __future__ import annotations
 
 from collections.abc import Callable
-from random import Random
 from typing import Any
 
 from agentroute._core import agents, work
@@ -18,6 +17,7 @@ from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool, Pools
 from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.rng import SplitMix
 from agentroute._core.undo import UndoLog
 from agentroute.commands import (
     AddAgent,
@@ -98,22 +98,23 @@ class Core:
         self.items = ItemStore(self.undo, self.ledger, retain_closed)
         self.pools = Pools(self.undo, self.guard, self._strategy)
         self.dispatch = Dispatch(
-            self.registry, self.items, self.ledger, bus, self.undo, self.guard, Random(seed)
+            self.registry, self.items, self.ledger, bus, self.undo, self.guard, SplitMix(seed)
         )
 
     def apply(self, command: Command) -> Any:
         """Apply *command* completely, or not at all, and return the call's result."""
         handler = _HANDLERS[type(command)]
         pending = len(self.bus.pending)
+        rng = self.dispatch.rng
+        drawn = rng.state
         try:
             result = handler(self, command)
         except BaseException:
             self.undo.rollback()
+            rng.state = drawn
             self.bus.discard_after(pending)
-            self.guard.rng_saved = False
             raise
         self.undo.commit()
-        self.guard.rng_saved = False
         return result
 
     # -- lookups that raise the public errors --------------------------------------
@@ -128,7 +129,7 @@ class Core:
     def pool(self, department: str, channel: str) -> Pool:
         """Return the pool of (*department*, *channel*), creating it on first use."""
         pool = self.pools.get(department, channel)
-        return pool if pool is not None else self.pools.ensure(self.department(department), channel)
+        return pool if pool is not None else self.pools.create(self.department(department), channel)
 
     def home(self, record: ItemRecord) -> Pool:
         """Return the live pool of an item's department and channel, and point the item at it."""

@@ -10,13 +10,13 @@ inverse in the undo log first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from random import Random
 
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool
 from agentroute._core.queue import QueueKey
 from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.rng import SplitMix
 from agentroute._core.undo import UndoLog
 from agentroute.events import EventBus, ItemAssigned, ItemQueued
 from agentroute.model import Decision, ItemState
@@ -38,7 +38,7 @@ class Dispatch:
         bus: EventBus,
         undo: UndoLog,
         guard: HostGuard,
-        rng: Random,
+        rng: SplitMix,
     ) -> None:
         self.registry = registry
         self.items = items
@@ -71,11 +71,7 @@ class Dispatch:
         return None
 
     def pick(self, pool: Pool) -> Seat:
-        """Let *pool*'s strategy choose a free seat, saving the generator first if needed."""
-        guard = self.guard
-        if guard.hosted and not guard.rng_saved:
-            guard.rng_saved = True
-            self._steps.append((self.rng.setstate, self.rng.getstate()))
+        """Let *pool*'s strategy choose a free seat."""
         return pool.pick(self.rng)
 
     # -- item records --------------------------------------------------------------

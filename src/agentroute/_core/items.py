@@ -125,9 +125,6 @@ class ItemStore:
         self.arrivals = 0
         """Arrival sequence numbers handed out so far (queue order among equals)."""
 
-    def __len__(self) -> int:
-        return len(self.records)
-
     def get(self, item_id: str) -> ItemRecord:
         """
         Return the record of *item_id*.

@@ -30,9 +30,6 @@ class Ledger:
         self.limit = limit
         """Rows kept per item, newest last; None keeps all."""
 
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._rows
-
     def change(
         self,
         item_id: str,

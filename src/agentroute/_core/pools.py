@@ -33,15 +33,11 @@ unique in a pool, so seats are never compared."""
 class HostGuard:
     """Names the host code running right now, so the router can refuse its calls."""
 
-    __slots__ = ("hosted", "rng_saved", "running")
+    __slots__ = ("running",)
 
     def __init__(self) -> None:
         self.running: str | None = None
         """The host code running now, e.g. ``"strategy 'x' of ('billing', 'chat')"``."""
-        self.hosted = False
-        """Some pool uses a host's strategy, so a failed call must restore the generator."""
-        self.rng_saved = False
-        """The call in progress already saved the generator's state."""
 
 
 class Pool:
@@ -84,8 +80,6 @@ class Pool:
         self.strategy_name = strategy_name
         self.strategy = strategy
         self._host = not is_builtin(strategy)
-        if self._host:
-            guard.hosted = True
         self._rank: Callable[[Seat], tuple[Any, ...]] = (
             self._host_rank if self._host else strategy.rank
         )
@@ -126,15 +120,12 @@ class Pool:
         """Tell whether *seat* is a member with the channel on here (it may still be full)."""
         return self.members.get(seat.agent) is seat and seat.agent not in self.off
 
-    def join(self, seat: Seat, *, off: bool = False) -> None:
-        """Make *seat* a member; *off* when the agent switched the channel off here."""
+    def join(self, seat: Seat) -> None:
+        """Make *seat* a member, with the channel on here (a new membership starts on)."""
         steps = self._steps
         agent = seat.agent
         self.members[agent] = seat
         steps.append((self.members.pop, agent))
-        if off:
-            self.off[agent] = None
-            steps.append((self.off.pop, agent))
         seat.pools.append(self)
         steps.append((seat.pools.remove, self))
         self.refresh(seat)
@@ -234,8 +225,6 @@ class Pool:
         guard.running = self._culprit
         try:
             return function(*args)
-        except HostCodeError:
-            raise
         except Exception as error:
             raise HostCodeError(self._culprit, f"raised {error!r} in {method}()") from error
         finally:
@@ -289,16 +278,14 @@ class Pools:
         """Return every pool, in order of creation."""
         return list(self._pools.values())
 
-    def ensure(self, settings: Department, channel: str) -> Pool:
-        """Return the pool of (department, *channel*), creating it on first use."""
+    def create(self, settings: Department, channel: str) -> Pool:
+        """Create the pool of (department, *channel*), which must not exist yet."""
         key = (settings.name, channel)
-        pool = self._pools.get(key)
-        if pool is None:
-            name, strategy = self._strategy(settings, channel)
-            pool = Pool(settings, channel, name, strategy, self._undo, self._guard)
-            self._pools[key] = pool
-            self._by_department.setdefault(settings.name, {})[channel] = pool
-            self._undo.push(self._remove, key)
+        name, strategy = self._strategy(settings, channel)
+        pool = Pool(settings, channel, name, strategy, self._undo, self._guard)
+        self._pools[key] = pool
+        self._by_department.setdefault(settings.name, {})[channel] = pool
+        self._undo.push(self._remove, key)
         return pool
 
     def discard_if_idle(self, pool: Pool) -> None:
@@ -316,7 +303,7 @@ class Pools:
             del self._by_department[key[0]]
 
     def _put(self, key: tuple[str, str], pool: Pool) -> None:
-        # An undo step: the pool comes back where it was, in creation order.
+        # An undo step: the pool comes back (last in creation order, which decides nothing).
         self._pools[key] = pool
         self._by_department.setdefault(key[0], {})[key[1]] = pool
 

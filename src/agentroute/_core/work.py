@@ -28,7 +28,6 @@ from agentroute.commands import (
 from agentroute.errors import (
     DuplicateItemError,
     InvalidStateError,
-    InvalidValueError,
     NotEligibleError,
 )
 from agentroute.events import (
@@ -116,12 +115,9 @@ def close(core: Core, command: Close) -> list[Decision]:
         if handed is not None:
             decisions = [handed]
         else:
+            # No hand-over means no work waits where this seat serves (work conservation
+            # kept it from waiting beside a free slot), so the freed slot has nothing to take.
             dispatch.unbook(record)
-            if seat.enabled and seat.load < seat.limit:
-                everything = dispatch.pushes_everything
-                waiting = [p for p in seat.pools if p.queue.has_work(everything)]
-                if waiting:
-                    decisions = dispatch.drain(waiting, at)
     core.pools.discard_if_idle(pool)
     core.items.closed(record)
     return decisions
@@ -310,8 +306,6 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
     record.require("requeue")
     actor = core.actor(command.actor)
     permissions.check_own_item(actor, record.agent, "requeue")
-    if command.reason is not None and not isinstance(command.reason, str):
-        raise InvalidValueError("reason", f"must be a string or None, got {command.reason!r}")
     pool = core.home(record)
     dispatch = core.dispatch
     at = command.at
