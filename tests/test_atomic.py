@@ -452,6 +452,13 @@ class BoomError(Exception):
 
 def fail_on(router: Router, monkeypatch: pytest.MonkeyPatch, action: str) -> None:
     """Make the ledger raise when it records *action*: late in a call, after everything moved."""
+    if action == "dropping":
+
+        def forget(ledger: Ledger, item_id: str) -> None:
+            raise BoomError(action)
+
+        monkeypatch.setattr(Ledger, "forget", forget)
+        return
     if action == "retention":
 
         def closed(store: ItemStore, record: Any) -> None:
@@ -477,6 +484,7 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[Router], object]]] = {
     "close of a held item": ("least_busy", "retention", lambda r: r.close("c1")),
     "reply reopens": ("least_busy", "reopened", lambda r: r.reply("c4")),
     "retention drops the oldest": ("least_busy", "closed", lambda r: r.close("c1")),
+    "dropping the oldest fails": ("least_busy", "dropping", lambda r: r.close("c1")),
     "requeue": ("random", "requeued", lambda r: r.requeue("c0")),
 }
 

@@ -381,3 +381,16 @@ class TestRefusals:
             router.transfer("c1", to_department="sales", reason=5)  # type: ignore[arg-type]
 
         assert before == observe(router, ITEMS)
+
+
+def test_closing_a_force_transferred_item_finds_its_line_again() -> None:
+    """An item forced into a department where its agent is no member still closes cleanly."""
+    router = make_router("ana", make_admin("boss"), departments=["billing", "sales"])
+    router.assign(make_item("c1"))
+    router.transfer("c1", to_agent="ana", to_department="sales", actor="boss", force=True)
+
+    router.close("c1")
+    router.reopen("c1")
+
+    assert ("sales", "queued") == (router.owner("c1").department, router.status("c1").state)
+    router._check()

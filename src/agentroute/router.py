@@ -149,13 +149,7 @@ class Router:
             raise HostCodeError("clock", f"raised {error!r}") from error
         if type(now) is float and now - now == 0.0:
             return now
-        try:
-            seconds = float(now) if type(now) is int else math.nan
-        except OverflowError:
-            seconds = math.nan
-        if not math.isfinite(seconds):
-            raise HostCodeError("clock", f"returned {now!r}; it must return finite POSIX seconds")
-        return seconds
+        return _seconds(now)
 
     def _run(self, command: Command) -> Any:
         """Apply *command*, then deliver its events; the caller holds the lock."""
@@ -559,7 +553,13 @@ class Router:
         with self._lock:
             if self._guard.running is not None:
                 raise ReentrantCallError(self._guard.running)
-            decision: Decision = self._core.apply(Assign(self._now(), item))
+            try:
+                now = self._clock()
+            except Exception as error:
+                raise HostCodeError("clock", f"raised {error!r}") from error
+            if type(now) is not float or now - now != 0.0:
+                now = _seconds(now)
+            decision: Decision = self._core.apply(Assign(now, item))
             if self._bus.pending:
                 self._bus.deliver(decision)
             return decision
@@ -998,6 +998,17 @@ class Router:
         """Assert every internal index agrees with the state; for tests."""
         with self._lock:
             self._core.check()
+
+
+def _seconds(now: object) -> float:
+    """Return a clock reading that is not a finite float as one, or raise naming the clock."""
+    try:
+        seconds = float(now) if type(now) is int else math.nan
+    except OverflowError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise HostCodeError("clock", f"returned {now!r}; it must return finite POSIX seconds")
+    return seconds
 
 
 def _check_bool(path: str, value: object) -> None:

@@ -6,7 +6,7 @@ from random import Random
 import pytest
 
 from agentroute import HostCodeError
-from agentroute._core.pools import HostGuard, Pool
+from agentroute._core.pools import HostGuard, Pool, _Bag, _SortedEntries
 from agentroute._core.registry import Seat
 from agentroute._core.undo import UndoLog
 from agentroute.model import Department
@@ -226,3 +226,46 @@ def test_a_large_pool_switches_its_free_index_and_back() -> None:
     assert (600, ["a0000", "a0001"], True) == grown
     assert [f"a{n:04}" for n in range(550, 600)] == pool.free_agents()
     assert pool._free._big is None  # type: ignore[union-attr]
+
+
+def _entry(agent: str, load: int) -> tuple[object, ...]:
+    return (load, agent, agent, None)
+
+
+@pytest.mark.parametrize("size", [10, 512, 600])
+def test_sorted_free_index_swaps_and_unswaps_exactly(size: int) -> None:
+    """Adds, removals and replacements undo to the same order, small list or SortedList."""
+    free = _SortedEntries()
+    for n in range(size):
+        free.swap(None, _entry(f"a{n:04}", n % 3))
+    before = list(free)
+    changes = [
+        (None, _entry("new", 1)),
+        (_entry("a0001", 1), None),
+        (_entry("a0002", 2), _entry("a0002", 0)),
+    ]
+
+    tokens = [free.swap(old, new) for old, new in changes]
+    for (old, new), token in reversed(list(zip(changes, tokens, strict=True))):
+        free.unswap(old, new, token)
+
+    assert before == list(free)
+    free._check()
+
+
+def test_unordered_free_index_replaces_in_place_and_undoes_exactly() -> None:
+    """A replacement keeps its position in the bag; every change undoes exactly."""
+    bag = _Bag()
+    for name in ("ana", "bob", "cy"):
+        bag.swap(None, _entry(name, 0))
+    before = list(bag)
+    changes = [(_entry("bob", 0), _entry("bob", 1)), (_entry("ana", 0), None)]
+
+    tokens = [bag.swap(old, new) for old, new in changes]
+    replaced_in_place = [entry[1] for entry in bag]
+    for (old, new), token in reversed(list(zip(changes, tokens, strict=True))):
+        bag.unswap(old, new, token)
+
+    assert ["cy", "bob"] == replaced_in_place
+    assert before == list(bag)
+    bag._check()

@@ -86,6 +86,7 @@ class Core:
         bus: EventBus,
     ) -> None:
         self.undo = UndoLog()
+        self._steps = self.undo.steps
         self.guard = HostGuard()
         self.bus = bus
         self.default_strategy = default_strategy
@@ -97,15 +98,16 @@ class Core:
         self.ledger = Ledger(self.undo, history_limit)
         self.items = ItemStore(self.undo, self.ledger, retain_closed)
         self.pools = Pools(self.undo, self.guard, self._strategy)
+        self.rng = SplitMix(seed)
         self.dispatch = Dispatch(
-            self.registry, self.items, self.ledger, bus, self.undo, self.guard, SplitMix(seed)
+            self.registry, self.items, self.ledger, bus, self.undo, self.guard, self.rng
         )
 
     def apply(self, command: Command) -> Any:
         """Apply *command* completely, or not at all, and return the call's result."""
         handler = _HANDLERS[type(command)]
         pending = len(self.bus.pending)
-        rng = self.dispatch.rng
+        rng = self.rng
         drawn = rng.state
         try:
             result = handler(self, command)
@@ -114,7 +116,7 @@ class Core:
             rng.state = drawn
             self.bus.discard_after(pending)
             raise
-        self.undo.commit()
+        self._steps.clear()  # commit
         return result
 
     # -- lookups that raise the public errors --------------------------------------
@@ -133,8 +135,9 @@ class Core:
 
     def home(self, record: ItemRecord) -> Pool:
         """Return the live pool of an item's department and channel, and point the item at it."""
-        pool = self.pool(record.department, record.item.channel)
-        if record.pool is not pool:
+        pool = record.pool
+        if pool.dropped:
+            pool = self.pool(record.department, record.item.channel)
             self.dispatch.move_item(record, pool)
         return pool
 
@@ -177,6 +180,7 @@ class Core:
             pool._check()
             pool.queue._check()
             assert not pool.is_idle, f"idle {pool} was kept"
+            assert not pool.dropped
             pushable = pool.queue.has_work(everything)
             assert not (pushable and pool.has_free), f"work waits beside {pool}"
             for item_id in pool.queue.item_ids():

@@ -70,10 +70,6 @@ class Dispatch:
             return next(iter(pool.members.values()))
         return None
 
-    def pick(self, pool: Pool) -> Seat:
-        """Let *pool*'s strategy choose a free seat."""
-        return pool.pick(self.rng)
-
     # -- item records --------------------------------------------------------------
 
     def set_item(
@@ -95,10 +91,37 @@ class Dispatch:
         record.pool = pool
         record.department = pool.department
 
-    def _next_tick(self) -> int:
-        self._steps.append((setattr, self, "tick", self.tick))
-        self.tick += 1
-        return self.tick
+    # -- undo steps of the bookings: each also turns the tick back ---------------------
+
+    def _unbook_seat(self, seat: Seat, item_id: str, last_assigned: int, idle_since: int) -> None:
+        self.tick -= 1
+        del seat.held[item_id]
+        seat.load -= 1
+        seat.last_assigned = last_assigned
+        seat.idle_since = idle_since
+
+    def _rebook_seat(self, record: ItemRecord, seat: Seat, booked: int, idle_since: int) -> None:
+        self.tick -= 1
+        record.seat = seat
+        seat.held[record.item.id] = booked
+        seat.load += 1
+        seat.idle_since = idle_since
+
+    def _undo_hand_over(
+        self,
+        record: ItemRecord,
+        seat: Seat,
+        booked: int,
+        successor: str,
+        last_assigned: int,
+        idle_since: int,
+    ) -> None:
+        self.tick -= 1
+        record.seat = seat
+        del seat.held[successor]
+        seat.held[record.item.id] = booked
+        seat.last_assigned = last_assigned
+        seat.idle_since = idle_since
 
     # -- booking -------------------------------------------------------------------
 
@@ -119,9 +142,9 @@ class Dispatch:
         *label* names what chose (a strategy, ``"claim"`` ...) in the decision;
         *by* names who, in the history, and defaults to the label.
         """
-        tick = self._next_tick()
+        tick = self.tick = self.tick + 1
         item_id = record.item.id
-        self._steps.append((_unbook_seat, seat, item_id, seat.last_assigned, seat.idle_since))
+        self._steps.append((self._unbook_seat, seat, item_id, seat.last_assigned, seat.idle_since))
         seat.held[item_id] = tick
         seat.load += 1
         seat.last_assigned = seat.idle_since = tick
@@ -142,7 +165,10 @@ class Dispatch:
     ) -> Decision:
         """Record that *seat* now holds *record*: state, history, event and decision."""
         agent = seat.agent
-        self.set_item(record, "assigned", agent, seat)
+        self._steps.append((_restore_item, record, record.state, record.agent, record.seat))
+        record.state = "assigned"
+        record.agent = agent
+        record.seat = seat
         pool = record.pool
         department = pool.department
         actor = label if by is None else by
@@ -155,10 +181,10 @@ class Dispatch:
         """Take *record* off its agent's seat; the record keeps its agent as owner."""
         seat: Seat = record.seat  # type: ignore[assignment]
         item_id = record.item.id
-        self.set_item(record, record.state, record.agent, None)
-        tick = self._next_tick()
+        tick = self.tick = self.tick + 1
         held = seat.held
-        self._steps.append((_rebook_seat, seat, item_id, held[item_id], seat.idle_since))
+        self._steps.append((self._rebook_seat, record, seat, held[item_id], seat.idle_since))
+        record.seat = None
         del held[item_id]
         seat.load -= 1
         seat.idle_since = tick
@@ -192,15 +218,15 @@ class Dispatch:
             pool = min(waiting, key=lambda p: p.queue.first_work(everything))
         steps = self._steps
         key = pool.queue.pop_work(everything, steps)
-        tick = self._next_tick()
+        tick = self.tick = self.tick + 1
         held = seat.held
         item_id = record.item.id
         booked, last, idle = held[item_id], seat.last_assigned, seat.idle_since
-        steps.append((_undo_hand_over, seat, item_id, booked, key[3], last, idle))
+        steps.append((self._undo_hand_over, record, seat, booked, key[3], last, idle))
         del held[item_id]
         held[key[3]] = tick
         seat.last_assigned = seat.idle_since = tick
-        self.set_item(record, record.state, record.agent, None)
+        record.seat = None
         return self.assigned(self.items.records[key[3]], seat, at, pool.strategy_name)
 
     # -- waiting -------------------------------------------------------------------
@@ -261,7 +287,7 @@ class Dispatch:
         """
         pool = record.pool
         pull = pool.settings.mode == "pull"
-        seat = self.sole_seat(pool) if pull else self.pick(pool) if pool.has_free else None
+        seat = self.sole_seat(pool) if pull else pool.pick(self.rng) if pool.has_free else None
         if seat is not None:
             return self.book(record, seat, at, pool.strategy_name, action=action, reason=reason)
         if action != "assigned":
@@ -319,7 +345,7 @@ class Dispatch:
                 pool = ready[0]
             else:
                 pool = min(ready, key=lambda p: p.queue.first_work(everything))
-            seat = self.pick(pool)
+            seat = pool.pick(self.rng)
             key = pool.queue.pop_work(everything, steps)
             record = self.items.records[key[3]]
             decisions.append(self.book(record, seat, at, pool.strategy_name))
@@ -382,25 +408,3 @@ def _restore_item(
 def _restore_place(record: ItemRecord, pool: Pool, department: str) -> None:
     record.pool = pool
     record.department = department
-
-
-def _unbook_seat(seat: Seat, item_id: str, last_assigned: int, idle_since: int) -> None:
-    del seat.held[item_id]
-    seat.load -= 1
-    seat.last_assigned = last_assigned
-    seat.idle_since = idle_since
-
-
-def _rebook_seat(seat: Seat, item_id: str, booked: int, idle_since: int) -> None:
-    seat.held[item_id] = booked
-    seat.load += 1
-    seat.idle_since = idle_since
-
-
-def _undo_hand_over(
-    seat: Seat, item_id: str, booked: int, successor: str, last_assigned: int, idle_since: int
-) -> None:
-    del seat.held[successor]
-    seat.held[item_id] = booked
-    seat.last_assigned = last_assigned
-    seat.idle_since = idle_since

@@ -137,50 +137,64 @@ class ItemStore:
             raise UnknownItemError(item_id)
         return record
 
-    def add(self, record: ItemRecord) -> None:
-        """Remember a new item."""
-        item_id = record.item.id
-        self.records[item_id] = record
-        self._undo.push(self.records.pop, item_id)
+    def add(self, item: Item, pool: Pool, at: float) -> ItemRecord:
+        """Remember a new item that arrived at *at*, with the next arrival number."""
+        self.arrivals = arrivals = self.arrivals + 1
+        record = ItemRecord(item, pool, arrivals, at)
+        self.records[item.id] = record
+        self._undo.steps.append((self._unadd, item.id))
+        return record
+
+    def _unadd(self, item_id: str) -> None:
+        del self.records[item_id]
+        self.arrivals -= 1
 
     def next_arrival(self) -> int:
-        """Hand out the next arrival number."""
-        self._undo.push(setattr, self, "arrivals", self.arrivals)
-        self.arrivals += 1
-        return self.arrivals
+        """Hand out the next arrival number (a reopened item queues as a new arrival)."""
+        self.arrivals = arrivals = self.arrivals + 1
+        self._undo.steps.append((self._unarrive,))
+        return arrivals
+
+    def _unarrive(self) -> None:
+        self.arrivals -= 1
 
     def closed(self, record: ItemRecord) -> None:
         """Count *record* as closed, dropping the oldest closed items past the bound."""
-        steps = self._undo.steps
         closes = self._closes
         number = closes[-1][0] + 1 if closes else 1
         closes.append((number, record.item.id))
-        steps.append((closes.pop,))
-        steps.append((setattr, record, "closed_number", record.closed_number))
+        self._undo.steps.append((self._unclose, record))
         record.closed_number = number
-        steps.append((setattr, self, "closed_count", self.closed_count))
         self.closed_count += 1
         retain = self.retain
         if retain is not None:
             while self.closed_count > retain:
                 self._drop_oldest()
 
+    def _unclose(self, record: ItemRecord) -> None:
+        self._closes.pop()
+        record.closed_number = 0
+        self.closed_count -= 1
+
     def _drop_oldest(self) -> None:
-        steps = self._undo.steps
-        number, item_id = entry = self._closes.popleft()
-        steps.append((self._closes.appendleft, entry))
+        entry = self._closes.popleft()
+        number, item_id = entry
         record = self.records.get(item_id)
         if record is None or record.closed_number != number:
+            self._undo.steps.append((self._closes.appendleft, entry))
             return  # reopened or forgotten since: a stale entry
         self._forget(record)
+        self._undo.steps.append((self._closes.appendleft, entry))
 
     def reopened(self, record: ItemRecord) -> None:
         """Stop counting *record* as closed."""
-        steps = self._undo.steps
-        steps.append((setattr, record, "closed_number", record.closed_number))
+        self._undo.steps.append((self._unreopen, record, record.closed_number))
         record.closed_number = 0
-        steps.append((setattr, self, "closed_count", self.closed_count))
         self.closed_count -= 1
+
+    def _unreopen(self, record: ItemRecord, number: int) -> None:
+        record.closed_number = number
+        self.closed_count += 1
 
     def forget(self, record: ItemRecord) -> None:
         """Drop a closed item now."""
@@ -188,9 +202,11 @@ class ItemStore:
 
     def _forget(self, record: ItemRecord) -> None:
         item_id = record.item.id
-        steps = self._undo.steps
         del self.records[item_id]
-        steps.append((self.records.__setitem__, item_id, record))
-        steps.append((setattr, self, "closed_count", self.closed_count))
         self.closed_count -= 1
+        self._undo.steps.append((self._unforget, record))
         self._ledger.forget(item_id)
+
+    def _unforget(self, record: ItemRecord) -> None:
+        self.records[record.item.id] = record
+        self.closed_count += 1

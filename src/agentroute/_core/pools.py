@@ -16,7 +16,7 @@ from typing import Any, overload
 
 from sortedcontainers import SortedList
 
-from agentroute._core.queue import Steps, WaitingQueue
+from agentroute._core.queue import WaitingQueue
 from agentroute._core.registry import Seat
 from agentroute._core.undo import UndoLog
 from agentroute.errors import HostCodeError
@@ -57,6 +57,7 @@ class Pool:
         "_steps",
         "channel",
         "department",
+        "dropped",
         "members",
         "off",
         "queue",
@@ -87,6 +88,8 @@ class Pool:
         self._culprit = f"strategy {strategy_name!r} of ({settings.name!r}, {channel!r})"
         self._guard = guard
         self._steps = undo.steps
+        self.dropped = False
+        """Idle and no longer in the router's pools: an item pointing here looks again."""
         self.members: dict[str, Seat] = {}
         self.off: dict[str, None] = {}
         """Members who switched this channel off for this department only."""
@@ -154,42 +157,44 @@ class Pool:
     def refresh(self, seat: Seat) -> None:
         """Re-rank *seat*, or drop it from the free agents when it cannot take work."""
         agent = seat.agent
-        old = self._entries.get(agent)
+        entries = self._entries
+        old = entries.get(agent)
         if seat.enabled and seat.load < seat.limit and agent not in self.off:
-            new = (*self._rank(seat), agent, seat)
+            new: _Entry | None = (*self._rank(seat), agent, seat)
             if new == old:
                 return
-            steps = self._steps
-            steps.append((self._put_entry, agent, old))
-            if old is not None:
-                self._free.remove(old, steps)
-            try:
-                self._free.add(new, steps)
-            except TypeError as error:  # a host rank that does not compare with the others
-                problem = f"returned rank {new[:-2]!r}, which does not compare with the others"
-                raise HostCodeError(self._culprit, problem) from error
-            self._entries[agent] = new
-        elif old is not None:
-            self._drop_entry(agent)
+        elif old is None:
+            return
+        else:
+            new = None
+        try:
+            token = self._free.swap(old, new)
+        except TypeError as error:  # a host rank that does not compare with the others
+            problem = f"returned rank {new[:-2]!r}, which does not compare with the others"  # type: ignore[index]
+            raise HostCodeError(self._culprit, problem) from error
+        self._steps.append((self._unswap, agent, old, new, token))
+        if new is None:
+            del entries[agent]
+        else:
+            entries[agent] = new
 
     def hide(self, agent: str) -> None:
         """Take *agent* out of the free index until their seat is next refreshed."""
         self._drop_entry(agent)
 
     def _drop_entry(self, agent: str) -> None:
-        old = self._entries.get(agent)
+        old = self._entries.pop(agent, None)
         if old is not None:
-            steps = self._steps
-            steps.append((self._put_entry, agent, old))
-            self._free.remove(old, steps)
-            del self._entries[agent]
+            token = self._free.swap(old, None)
+            self._steps.append((self._unswap, agent, old, None, token))
 
-    def _put_entry(self, agent: str, entry: _Entry | None) -> None:
-        """Undo step: make *entry* the agent's entry again (the index is restored apart)."""
-        if entry is None:
-            self._entries.pop(agent, None)
+    def _unswap(self, agent: str, old: _Entry | None, new: _Entry | None, token: int) -> None:
+        """Undo step: put the free index and the agent's entry back as they were."""
+        self._free.unswap(old, new, token)
+        if old is None:
+            del self._entries[agent]
         else:
-            self._entries[agent] = entry
+            self._entries[agent] = old
 
     def _host_rank(self, seat: Seat) -> tuple[Any, ...]:
         rank = self._call_host("rank", self.strategy.rank, seat.candidate())
@@ -249,7 +254,7 @@ class Pools:
     Every pool by (department, channel), created on first use and dropped when idle.
     """
 
-    __slots__ = ("_by_department", "_guard", "_pools", "_strategy", "_undo")
+    __slots__ = ("_by_department", "_guard", "_strategy", "_undo", "by_key")
 
     def __init__(
         self,
@@ -260,15 +265,16 @@ class Pools:
         self._undo = undo
         self._guard = guard
         self._strategy = strategy
-        self._pools: dict[tuple[str, str], Pool] = {}
+        self.by_key: dict[tuple[str, str], Pool] = {}
+        """Every pool by (department, channel); read it, change it only through this class."""
         self._by_department: dict[str, dict[str, Pool]] = {}
 
     def __len__(self) -> int:
-        return len(self._pools)
+        return len(self.by_key)
 
     def get(self, department: str, channel: str) -> Pool | None:
         """Return the pool of (*department*, *channel*), if it exists."""
-        return self._pools.get((department, channel))
+        return self.by_key.get((department, channel))
 
     def of_department(self, department: str) -> list[Pool]:
         """Return the pools of *department*, by channel in order of creation."""
@@ -276,27 +282,27 @@ class Pools:
 
     def all(self) -> list[Pool]:
         """Return every pool, in order of creation."""
-        return list(self._pools.values())
+        return list(self.by_key.values())
 
     def create(self, settings: Department, channel: str) -> Pool:
         """Create the pool of (department, *channel*), which must not exist yet."""
         key = (settings.name, channel)
         name, strategy = self._strategy(settings, channel)
         pool = Pool(settings, channel, name, strategy, self._undo, self._guard)
-        self._pools[key] = pool
+        self.by_key[key] = pool
         self._by_department.setdefault(settings.name, {})[channel] = pool
         self._undo.push(self._remove, key)
         return pool
 
     def discard_if_idle(self, pool: Pool) -> None:
         """Drop *pool* when it has no members and no work: a new one is cheap to make."""
-        key = (pool.department, pool.channel)
-        if pool.is_idle and self._pools.get(key) is pool:
+        if pool.is_idle and not pool.dropped:
+            key = (pool.department, pool.channel)
             self._remove(key)
             self._undo.push(self._put, key, pool)
 
     def _remove(self, key: tuple[str, str]) -> None:
-        del self._pools[key]
+        self.by_key.pop(key).dropped = True
         channels = self._by_department[key[0]]
         del channels[key[1]]
         if not channels:
@@ -304,7 +310,8 @@ class Pools:
 
     def _put(self, key: tuple[str, str], pool: Pool) -> None:
         # An undo step: the pool comes back (last in creation order, which decides nothing).
-        self._pools[key] = pool
+        self.by_key[key] = pool
+        pool.dropped = False
         self._by_department.setdefault(key[0], {})[key[1]] = pool
 
 
@@ -368,22 +375,38 @@ class _SortedEntries:
     def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
         return (self._small if self._big is None else self._big)[index]
 
-    def add(self, entry: _Entry, undo: Steps) -> None:
-        self._add(entry)
-        undo.append((self._remove, entry))
+    def swap(self, old: _Entry | None, new: _Entry | None) -> int:
+        """Replace *old* by *new* (either may be None); adds first, so a failure changes nothing."""
+        big = self._big
+        if big is not None:
+            if new is not None:
+                big.add(new)
+            if old is not None:
+                self._remove(old)
+            return 0
+        small = self._small
+        if new is not None:
+            insort(small, new)
+        if old is not None:
+            del small[bisect_left(small, old)]
+        if len(small) > self._GROW:
+            self._big, self._small = SortedList(small), []
+        return 0
 
-    def remove(self, entry: _Entry, undo: Steps) -> None:
-        self._remove(entry)
-        undo.append((self._add, entry))
+    def unswap(self, old: _Entry | None, new: _Entry | None, token: int) -> None:
+        """Undo `swap`: the order is by value, so the token is not needed."""
+        if new is not None:
+            self._remove(new)
+        if old is not None:
+            self._add(old)
 
     def _add(self, entry: _Entry) -> None:
+        # Only undo adds through here: it restores a size the index had, so never grows it.
         big = self._big
         if big is not None:
             big.add(entry)
-            return
-        insort(self._small, entry)
-        if len(self._small) > self._GROW:
-            self._big, self._small = SortedList(self._small), []
+        else:
+            insort(self._small, entry)
 
     def _remove(self, entry: _Entry) -> None:
         """Remove *entry*, which must be present (the pool tracks its entries)."""
@@ -435,22 +458,38 @@ class _Bag:
     def __getitem__(self, index: int | slice) -> _Entry | list[_Entry]:
         return self._entries[index]
 
-    def add(self, entry: _Entry, undo: Steps) -> None:
-        self._positions[entry[-2]] = len(self._entries)
-        self._entries.append(entry)
-        undo.append((self._pop_last,))
+    def swap(self, old: _Entry | None, new: _Entry | None) -> int:
+        """
+        Replace *old* by *new* (either may be None) and return where *old* stood.
 
-    def remove(self, entry: _Entry, undo: Steps) -> None:
-        position = self._positions.pop(entry[-2])
-        last = self._entries.pop()
-        if position < len(self._entries):
-            self._entries[position] = last
-            self._positions[last[-2]] = position
-        undo.append((self._put_back, entry, position))
+        A replacement keeps the position; a removal moves the last entry into
+        the hole; an addition appends. `unswap` reverses each exactly.
+        """
+        entries, positions = self._entries, self._positions
+        if old is None:
+            positions[new[-2]] = len(entries)  # type: ignore[index]
+            entries.append(new)  # type: ignore[arg-type]
+            return -1
+        position = positions[old[-2]]
+        if new is not None:
+            entries[position] = new
+            return position
+        del positions[old[-2]]
+        last = entries.pop()
+        if position < len(entries):
+            entries[position] = last
+            positions[last[-2]] = position
+        return position
 
-    def _pop_last(self) -> None:
-        entry = self._entries.pop()
-        del self._positions[entry[-2]]
+    def unswap(self, old: _Entry | None, new: _Entry | None, token: int) -> None:
+        """Undo `swap` exactly, order included."""
+        if old is None:
+            entry = self._entries.pop()
+            del self._positions[entry[-2]]
+        elif new is not None:
+            self._entries[token] = old
+        else:
+            self._put_back(old, token)
 
     def _put_back(self, entry: _Entry, position: int) -> None:
         entries = self._entries

@@ -40,7 +40,3 @@ class UndoLog:
         while steps:
             step = steps.pop()
             step[0](*step[1:])
-
-    def commit(self) -> None:
-        """Keep the changes: forget the steps."""
-        self.steps.clear()

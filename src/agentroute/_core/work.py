@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agentroute._core.dispatch import barriers
-from agentroute._core.items import ItemRecord
+from agentroute._core.items import OPERATIONS, ItemRecord
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat
 from agentroute.commands import (
@@ -59,6 +59,9 @@ __all__ = [
 ]
 
 
+_CLOSABLE = OPERATIONS["close"][0]
+
+
 def actor_names(actor: Agent | None) -> tuple[str, ActorKind]:
     """Return (by, by_kind) for the history: the agent and their role, or the host."""
     if actor is None:
@@ -72,10 +75,11 @@ def assign(core: Core, command: Assign) -> Decision:
     items = core.items
     if item.id in items.records:
         raise DuplicateItemError(item.id)
-    pool = core.pools.get(item.department, item.channel) or core.pool(item.department, item.channel)
+    pool = core.pools.by_key.get((item.department, item.channel)) or core.pool(
+        item.department, item.channel
+    )
     at = command.at
-    record = ItemRecord(item, pool, items.next_arrival(), at)
-    items.add(record)
+    record = items.add(item, pool, at)
     core.ledger.change(item.id, at, "created", item.department, None, "system", "system")
     bus = core.bus
     if "new_item" in bus.wanted:
@@ -86,14 +90,23 @@ def assign(core: Core, command: Assign) -> Decision:
 def close(core: Core, command: Close) -> list[Decision]:
     """Close an item: free its slot (handing it to waiting work) or take it out of line."""
     record = core.items.get(command.item_id)
-    record.require("close")
-    actor = core.actor(command.actor)
-    permissions.check_own_item(actor, record.agent, "close")
+    if record.state not in _CLOSABLE:
+        record.require("close")
+    by: str
+    by_kind: ActorKind
+    if command.actor is None:
+        by, by_kind = "system", "system"
+    else:
+        actor = core.actor(command.actor)
+        permissions.check_own_item(actor, record.agent, "close")
+        by, by_kind = actor_names(actor)
     at = command.at
     dispatch = core.dispatch
     held = record.state == "assigned"
     if held:
-        pool = core.home(record)
+        pool = record.pool
+        if pool.dropped:
+            pool = core.home(record)
     else:
         pool = record.pool
         pool.queue.remove(record.key, core.undo.steps)
@@ -101,7 +114,6 @@ def close(core: Core, command: Close) -> list[Decision]:
     if pool.settings.unassign_on_close:
         owner = None
     dispatch.set_item(record, "closed", owner, record.seat)
-    by, by_kind = actor_names(actor)
     item_id = record.item.id
     core.ledger.change(item_id, at, "closed", pool.department, owner, by, by_kind, command.reason)
     if "closed" in core.bus.wanted:
@@ -118,7 +130,8 @@ def close(core: Core, command: Close) -> list[Decision]:
             # No hand-over means no work waits where this seat serves (work conservation
             # kept it from waiting beside a free slot), so the freed slot has nothing to take.
             dispatch.unbook(record)
-    core.pools.discard_if_idle(pool)
+    if not pool.members:
+        core.pools.discard_if_idle(pool)
     core.items.closed(record)
     return decisions
 
@@ -315,7 +328,7 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
     chosen = None
     if not pull:
         pool.hide(old.agent)  # the unbook below ranks them again
-        chosen = dispatch.pick(pool) if pool.has_free else None
+        chosen = pool.pick(dispatch.rng) if pool.has_free else None
     dispatch.unbook(record)
     reason = command.reason
     if chosen is not None:
