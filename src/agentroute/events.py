@@ -1,5 +1,5 @@
 """
-What happened, told to the host's subscribers after each call (SPEC F23).
+What happened, told to the host's subscribers after each call.
 
 Events are immutable ``attrs`` objects. The router collects them while a
 call changes its state and delivers them, in order, once the change is

@@ -128,7 +128,7 @@ def _mapping_repr(value: Mapping[str, Any]) -> str:
 @attrs.frozen
 class Agent:
     """
-    A human who handles work (SPEC F1, F2, F6).
+    A human who handles work.
 
     Attributes:
         id: The host's id for the agent.
@@ -243,7 +243,7 @@ def _check_bool(instance: object, attribute: attrs.Attribute[Any], value: object
 @attrs.frozen
 class Department:
     """
-    A department's routing settings (SPEC F6, F17, F18, F21), from ``Router.department()``.
+    A department's routing settings, from ``Router.department()``.
 
     Attributes:
         name: The department's name.
@@ -287,7 +287,7 @@ class Department:
 @attrs.frozen
 class Item:
     """
-    A piece of work to route: a ticket, a chat, a call (SPEC F16).
+    A piece of work to route: a ticket, a chat, a call.
 
     Attributes:
         id: The host's id for the item; unique within a router.

@@ -4,13 +4,13 @@ Routing strategies: how a pool's free agents are ordered and one is chosen.
 Built-ins are registered under the names below; a host registers its own
 with `register` and names it in ``Router.add_department`` the same way.
 
-| name | picks | SPEC |
-| --- | --- | --- |
-| `random` | uniform among free agents (seeded) | F7 |
-| `least_busy` | fewest active items on the channel | F8 |
-| `most_busy` | most active items, still with a free slot | F9 |
-| `priority` | best routing priority, next one when full | F10 |
-| `round_robin` | take turns, skipping offline and full agents | F11 |
+| name | picks |
+| --- | --- |
+| `random` | uniform among free agents (seeded) |
+| `least_busy` | fewest active items on the channel |
+| `most_busy` | most active items, still with a free slot |
+| `priority` | best routing priority, next one when full |
+| `round_robin` | take turns, skipping offline and full agents |
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ _factories: dict[str, StrategyFactory] = {}
 
 def register(name: str, factory: StrategyFactory) -> None:
     """
-    Make *factory* available under *name* (SPEC F15).
+    Make *factory* available under *name*.
 
     The router calls *factory* once per pool (department and channel) that
     uses the name, so a strategy may keep per-pool state.

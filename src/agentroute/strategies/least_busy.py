@@ -1,5 +1,5 @@
 """
-Least busy (SPEC F8): the free agent holding the fewest items on the channel.
+Least busy: the free agent holding the fewest items on the channel.
 """
 
 from __future__ import annotations

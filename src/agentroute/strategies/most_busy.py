@@ -1,5 +1,5 @@
 """
-Most busy (SPEC F9): the free agent holding the most items, so others stay free.
+Most busy: the free agent holding the most items, so others stay free.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """
-Priority (SPEC F10): the best routing priority first, the next one when it is full.
+Priority: the best routing priority first, the next one when it is full.
 """
 
 from __future__ import annotations

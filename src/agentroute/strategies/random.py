@@ -1,5 +1,5 @@
 """
-Random (SPEC F7): uniform among the free agents, from the router's seeded generator.
+Random: uniform among the free agents, from the router's seeded generator.
 """
 
 from __future__ import annotations

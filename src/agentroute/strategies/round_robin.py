@@ -1,5 +1,5 @@
 """
-Round robin (SPEC F11): take turns, skipping agents who are offline or full.
+Round robin: take turns, skipping agents who are offline or full.
 """
 
 from __future__ import annotations
