@@ -570,3 +570,67 @@ def test_a_random_pick_from_the_middle_is_put_back_in_place() -> None:
     assert [failed.assign(make_item(f"c{n}")).agent for n in range(4)] == [
         clean.assign(make_item(f"c{n}")).agent for n in range(4)
     ]
+
+
+def test_a_strategy_factory_calling_the_router_is_refused() -> None:
+    """A factory runs inside a call too: its call back is refused and nothing changes."""
+    router = Router()
+    built: list[LeastBusy] = []
+
+    def factory() -> LeastBusy:
+        if built:  # register() builds one to check it; the router's own call calls back
+            router.add_department("sneaky")
+        built.append(LeastBusy())
+        return built[-1]
+
+    strategies.register("sneaky_factory", factory)
+    try:
+        router.add_department("billing", default_strategy="least_busy")
+        router.add_department("sales", default_strategy="sneaky_factory")
+
+        with pytest.raises(HostCodeError, match="strategy factory 'sneaky_factory'") as info:
+            router.add_agent(make_agent("ana", departments={"sales": ["chat"]}))
+
+        assert isinstance(info.value.__cause__, ReentrantCallError)
+        assert (["billing", "sales"], []) == (router.departments(), router.agent_ids())
+    finally:
+        strategies.unregister("sneaky_factory")
+
+
+def test_the_core_refuses_a_command_while_applying_one() -> None:
+    """Should host code ever slip past the guard, the core still refuses to nest commands."""
+    router = Router()
+    router._core._applying = True
+
+    with pytest.raises(ReentrantCallError, match="host code"):
+        router.add_department("billing")
+
+    router._core._applying = False
+    assert [] == router.departments()
+
+
+def test_stale_closes_are_compacted_and_the_compaction_undone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Close/reopen cycles cannot grow the list of closes; a failed call restores it exactly."""
+    router = Router(clock=ManualClock(0.0), retain_closed=5)
+    router.add_department("billing")
+    router.assign(make_item("c1"))
+    for _ in range(64):
+        router.close("c1")
+        router.reopen("c1")
+    router.close("c1")
+    store = router._core.items
+    before = (list(store._closes), fingerprint(router))
+    fail_on(router, monkeypatch, "reopened")
+
+    with pytest.raises(BoomError):
+        router.reopen("c1")
+
+    monkeypatch.undo()
+    assert before == (list(store._closes), fingerprint(router))
+    router.reopen("c1")
+    for _ in range(10_000):
+        router.close("c1")
+        router.reopen("c1")
+    assert len(store._closes) <= 2 * store.closed_count + 65

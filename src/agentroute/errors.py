@@ -281,7 +281,7 @@ class HostCodeError(AgentrouteError, RuntimeError):
     Code the host plugged in (a custom strategy, the clock) raised or returned garbage.
 
     The call changed nothing. ``culprit`` names the code, e.g.
-    ``"strategy 'vip_first' in ('billing', 'chat')"`` or ``"clock"``; the
+    ``"strategy 'vip_first' of ('billing', 'chat')"`` or ``"clock"``; the
     host's own exception, if any, is ``__cause__``.
 
     Added in 0.2.

@@ -39,7 +39,12 @@ from agentroute.commands import (
     Transfer,
     UpdateAgent,
 )
-from agentroute.errors import HostCodeError, InvalidValueError, UnknownDepartmentError
+from agentroute.errors import (
+    HostCodeError,
+    InvalidValueError,
+    ReentrantCallError,
+    UnknownDepartmentError,
+)
 from agentroute.events import EventBus
 from agentroute.model import Agent, Department
 from agentroute.strategies import Strategy, StrategyFactory
@@ -87,6 +92,8 @@ class Core:
     ) -> None:
         self.undo = UndoLog()
         self._steps = self.undo.steps
+        self._applying = False
+        """A command is being applied: a second one now could only come from host code."""
         self.guard = HostGuard()
         self.bus = bus
         self.default_strategy = default_strategy
@@ -105,10 +112,13 @@ class Core:
 
     def apply(self, command: Command) -> Any:
         """Apply *command* completely, or not at all, and return the call's result."""
+        if self._applying:
+            raise ReentrantCallError(self.guard.running or "host code")
         handler = _HANDLERS[type(command)]
         pending = len(self.bus.pending)
         rng = self.rng
         drawn = rng.state
+        self._applying = True
         try:
             result = handler(self, command)
         except BaseException:
@@ -116,6 +126,8 @@ class Core:
             rng.state = drawn
             self.bus.discard_after(pending)
             raise
+        finally:
+            self._applying = False
         self._steps.clear()  # commit
         return result
 
@@ -162,10 +174,13 @@ class Core:
         name = settings.strategy_for(channel)
         factory = self.factories[settings.name, name]
         culprit = f"strategy factory {name!r} for ({settings.name!r}, {channel!r})"
+        self.guard.running = culprit
         try:
             strategy = factory()
         except Exception as error:
             raise HostCodeError(culprit, f"raised {error!r}") from error
+        finally:
+            self.guard.running = None
         if not isinstance(strategy, Strategy):
             raise HostCodeError(culprit, f"built {strategy!r}, which has no rank() and choose()")
         return name, strategy

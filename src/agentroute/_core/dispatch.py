@@ -55,7 +55,7 @@ class Dispatch:
     @property
     def pushes_everything(self) -> bool:
         """With one agent in the router, waiting pull work is pushed to them too."""
-        return len(self.registry) == 1
+        return self.registry.sole
 
     def sole_seat(self, pool: Pool) -> Seat | None:
         """
@@ -65,7 +65,7 @@ class Dispatch:
         waiting work was already pushed to them by `drain` whenever they had
         room, so nothing is skipped.
         """
-        sole = len(self.registry) == 1 and len(pool.members) == 1
+        sole = self.registry.sole and len(pool.members) == 1
         if sole and pool.has_free and not len(pool.queue):
             return next(iter(pool.members.values()))
         return None
@@ -204,7 +204,7 @@ class Dispatch:
         does not. Returns None, having changed nothing, when it does not apply.
         """
         seat: Seat = record.seat  # type: ignore[assignment]
-        everything = len(self.registry) == 1
+        everything = self.registry.sole
         pools = seat.pools
         agent = seat.agent
         if len(pools) == 1:
@@ -332,7 +332,7 @@ class Dispatch:
         them, pull items included. A booking only ever removes free agents,
         so the pools worth looking at can only shrink as this runs.
         """
-        everything = len(self.registry) == 1
+        everything = self.registry.sole
         ready = [
             pool
             for pool in dict.fromkeys(pools)

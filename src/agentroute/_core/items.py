@@ -29,7 +29,8 @@ TRANSITIONS: Final[dict[ItemState, frozenset[ItemState]]] = {
     "assigned": frozenset({"assigned", "queued", "closed"}),
     "closed": frozenset({"queued", "assigned"}),
 }
-"""From each state, the states an item may move to (queued → queued: a transfer)."""
+"""From each state, the states an item may move to; staying put (a transfer, a new owner)
+is always allowed."""
 
 OPERATIONS: Final[dict[str, tuple[frozenset[ItemState], str]]] = {
     "close": (frozenset({"queued", "assigned"}), ""),
@@ -191,6 +192,26 @@ class ItemStore:
         self._undo.steps.append((self._unreopen, record, record.closed_number))
         record.closed_number = 0
         self.closed_count -= 1
+        self._compact()
+
+    def _compact(self) -> None:
+        """
+        Rebuild the list of closes without stale entries when they outnumber the live ones.
+
+        Reopened and forgotten items leave entries behind; this keeps the
+        list within twice the closed items kept (plus a little), amortized O(1).
+        """
+        closes = self._closes
+        if len(closes) <= 2 * self.closed_count + 64:
+            return
+        records = self.records
+        live = deque(
+            (number, item_id)
+            for number, item_id in closes
+            if (record := records.get(item_id)) is not None and record.closed_number == number
+        )
+        self._closes = live
+        self._undo.steps.append((setattr, self, "_closes", closes))
 
     def _unreopen(self, record: ItemRecord, number: int) -> None:
         record.closed_number = number
@@ -199,6 +220,7 @@ class ItemStore:
     def forget(self, record: ItemRecord) -> None:
         """Drop a closed item now."""
         self._forget(record)
+        self._compact()
 
     def _forget(self, record: ItemRecord) -> None:
         item_id = record.item.id

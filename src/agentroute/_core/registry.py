@@ -179,12 +179,14 @@ class Registry:
     Every agent the router knows, by id, in the order they were added.
     """
 
-    __slots__ = ("_records", "owner")
+    __slots__ = ("_records", "owner", "sole")
 
     def __init__(self) -> None:
         self._records: dict[str, AgentRecord] = {}
         self.owner: str | None = None
         """The id of the one agent with role ``"owner"``, if any."""
+        self.sole = False
+        """The router has exactly one agent, who is then pushed all waiting work, pull included."""
 
     def __contains__(self, agent_id: object) -> bool:
         return agent_id in self._records
@@ -221,17 +223,20 @@ class Registry:
     def put(self, record: AgentRecord) -> None:
         """Register *record*; the caller checked the id is new."""
         self._records[record.agent.id] = record
+        self.sole = len(self._records) == 1
         if record.agent.role == "owner":
             self.owner = record.agent.id
 
     def reset(self, records: list[AgentRecord], owner: str | None) -> None:
         """Put back exactly these records, in this order (an undo step)."""
         self._records = {record.agent.id: record for record in records}
+        self.sole = len(self._records) == 1
         self.owner = owner
 
     def drop(self, agent_id: str) -> AgentRecord:
         """Forget *agent_id*; the caller detached its seats first."""
         record = self._records.pop(agent_id)
+        self.sole = len(self._records) == 1
         if self.owner == agent_id:
             self.owner = None
         return record
