@@ -107,6 +107,6 @@ def test_isort_key_orders_constants_classes_then_the_rest() -> None:
 
 def test_version_matches_the_distribution() -> None:
     """__version__ (not in __all__) agrees with the installed distribution's metadata."""
-    expected = importlib.metadata.version("agentroute")
+    expected = importlib.metadata.version("agentroute-core")
 
     assert expected == agentroute.__version__
