@@ -1,0 +1,340 @@
+"""
+What the benchmarks measure: one ``run_<name>`` per workload, registered in `WORKLOADS`.
+
+Each ``run_<name>(plan)`` returns plain data for the JSON file and the report.
+Every measurement runs through `harness.isolated`, in a fresh interpreter.
+Only agentroute's public API is used: `Router`, `Agent`, `Item`, and the
+strategies by name. ``_setup`` builds the rosters and the loaded routers.
+
+- **cycles**: ``assign(item)`` + ``close(item.id)`` of items built beforehand,
+  per strategy, against ``naive.NaiveRouter`` (a least-busy scan of every
+  agent); closed items forgotten between rounds, untimed.
+- **close**: ``close()`` at 1 000 agents with nothing waiting, and with every
+  agent full and a few or 10 000 items queued.
+- **pull**: ``waiting_for`` (against a naive scan of the waiting items) and
+  ``next_for`` in a pull department, at 100 and 10 000 items waiting.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from _setup import (
+    CAPACITY,
+    CHANNEL,
+    DEPARTMENT,
+    PULL_DEPARTMENT,
+    SEED,
+    ItemSource,
+    check_cycle,
+    load_naive,
+    load_pull_router,
+    load_router,
+    make_workload,
+    pull_agents,
+    require,
+)
+from harness import (
+    Sample,
+    Settings,
+    isolated,
+    progress,
+    sized_rounds,
+)
+from naive import NaiveBacklog
+
+from agentroute import Item
+
+SIZES = (10, 100, 1_000, 10_000, 100_000)
+STRATEGIES = ("random", "least_busy", "most_busy", "priority", "round_robin")
+NAIVE = "naive"
+QUEUE_AGENTS = 1_000
+QUEUE_DEPTH = 10_000
+CLOSE_BATCH = 100
+CLOSE_KINDS = {"idle": None, "shallow": 0, "deep": QUEUE_DEPTH}
+"""Waiting items left after a batch of closes: none at all, a few, or QUEUE_DEPTH."""
+PULL_STRATEGY = "least_busy"
+PULL_DEPTHS = (100, QUEUE_DEPTH)
+PULL_BATCH = 100
+PULL_CALLS = ("waiting_for", "naive_waiting_for", "next_for", "close_pulled")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: sizes and strategies where they apply, settings, isolation."""
+
+    sizes: tuple[int, ...]
+    strategies: tuple[str, ...]
+    settings: Settings
+    isolate: bool
+
+
+# -- cycles: assign + close against the naive router ---------------------------------------
+
+
+def measure_cell(subject: str, size: int, settings: Settings) -> Sample:
+    """Measure assign + close of items built beforehand, for a strategy or the naive router."""
+    workload = make_workload(size)
+    items = ItemSource("t", SEED + 3)
+    if subject == NAIVE:
+        naive = load_naive(workload)
+        assign: Callable[[Item], object] = naive.assign
+        close: Callable[[str], object] = naive.close
+        agent = naive.assign(items.first(1)[0])
+        require(agent is not None, "naive: the first item was not assigned")
+        require(
+            naive.load(str(agent), CHANNEL) - 1 == min(workload.held), "naive is not least busy"
+        )
+        require(naive.close(items.first(1)[0].id) == [], "naive close dispatched work")
+
+        def reset(count: int) -> None:
+            pass
+
+    else:
+        router = load_router(subject, workload)
+        check_cycle(subject, router, workload, items.first(1)[0])
+        router.forget(items.first(1)[0].id)
+        assign, close = router.assign, router.close
+
+        def reset(count: int) -> None:
+            for item in items.first(count):
+                router.forget(item.id)
+
+    def run(count: int) -> int:
+        batch = items.first(count)
+        start = time.perf_counter_ns()
+        for item in batch:
+            assign(item)
+            close(item.id)
+        return time.perf_counter_ns() - start
+
+    return sized_rounds(run, settings, reset)
+
+
+def run_cycles(plan: Plan) -> dict[str, Any]:
+    result: dict[str, dict[str, Any]] = {NAIVE: {}, **{name: {} for name in plan.strategies}}
+    for size in plan.sizes:
+        for name in result:
+            sample = isolated(plan.isolate, measure_cell, name, size, plan.settings)
+            result[name][str(size)] = sample.to_json()
+            progress(f"cycles {name:>12} {size:>7,} agents {sample.us:10.2f} µs/cycle")
+    return result
+
+
+# -- close: with and without a queue -------------------------------------------------------
+
+
+def measure_closes(strategy: str, depth: int | None, settings: Settings) -> Sample:
+    """
+    Time ``close()`` of the oldest assigned items, with a queue or without.
+
+    Without a queue (*depth* None) each close just frees a slot. With one,
+    every agent is full and ``depth + CLOSE_BATCH`` items wait before a
+    batch, so each close frees the one slot that takes the head of the
+    queue, and at least *depth* still wait after it. Between timed batches
+    the closed items are forgotten and as many new items arrive, untimed:
+    they take the freed slots, or join the queue. Either way the next batch
+    again closes the items assigned longest ago, as a host would.
+    """
+    workload = make_workload(QUEUE_AGENTS)
+    router = load_router(strategy, workload)
+    arrivals = ItemSource("q", SEED + 1)
+    held: deque[str] = deque(item.id for item in workload.background)
+    if depth is not None:
+        free = sum(CAPACITY - count for count in workload.held)
+        for item in arrivals.fresh(free):
+            require(router.assign(item).status == "assigned", "filling left a gap")
+            held.append(item.id)
+        for item in arrivals.fresh(depth + CLOSE_BATCH):
+            require(router.assign(item).status == "queued", "a full router assigned")
+    round_ns = settings.round_s * 1e9
+    per_close = []
+    closes = 0
+    for _ in range(settings.rounds):
+        gc.collect()
+        elapsed = closes = 0
+        while elapsed < round_ns:
+            batch = [held.popleft() for _ in range(CLOSE_BATCH)]
+            heads = router.queued(DEPARTMENT, CHANNEL)[:CLOSE_BATCH]
+            close = router.close
+            start = time.perf_counter_ns()
+            for item_id in batch:
+                close(item_id)
+            elapsed += time.perf_counter_ns() - start
+            closes += CLOSE_BATCH
+            for item_id in batch:
+                router.forget(item_id)
+            if depth is not None:
+                require(router.queue_length(DEPARTMENT) == depth, "queue did not drain")
+                took = all(router.status(item_id).state == "assigned" for item_id in heads)
+                require(took, "the freed slots did not take the head of the queue")
+                held.extend(heads)
+                for item in arrivals.fresh(CLOSE_BATCH):
+                    require(router.assign(item).status == "queued", "a full router assigned")
+            else:
+                for item in arrivals.fresh(CLOSE_BATCH):
+                    require(router.assign(item).status == "assigned", "an idle router queued")
+                    held.append(item.id)
+        per_close.append(elapsed / closes)
+    return Sample(tuple(per_close), closes)
+
+
+def run_close(plan: Plan) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name in plan.strategies:
+        samples = {
+            kind: isolated(plan.isolate, measure_closes, name, depth, plan.settings)
+            for kind, depth in CLOSE_KINDS.items()
+        }
+        result[name] = {kind: sample.to_json() for kind, sample in samples.items()}
+        progress(
+            f"close {name:>12}: {samples['idle'].us:.2f} µs idle, "
+            f"{samples['shallow'].us:.2f} µs with a few queued, "
+            f"{samples['deep'].us:.2f} µs with {QUEUE_DEPTH:,} queued"
+        )
+    return result
+
+
+# -- pull: next_for and waiting_for --------------------------------------------------------
+
+
+def time_turns(
+    call: Callable[[str], object], agent_ids: Sequence[str], settings: Settings
+) -> Sample:
+    """Time ``call(agent_id)`` in batches of PULL_BATCH agents, taken in turn, per round."""
+    batches = [agent_ids[i : i + PULL_BATCH] for i in range(0, len(agent_ids), PULL_BATCH)]
+    for agent_id in batches[0]:
+        call(agent_id)
+    round_ns = settings.round_s * 1e9
+    per_call = []
+    turn = calls = 0
+    for _ in range(settings.rounds):
+        gc.collect()
+        elapsed = calls = 0
+        while elapsed < round_ns:
+            batch = batches[turn % len(batches)]
+            turn += 1
+            start = time.perf_counter_ns()
+            for agent_id in batch:
+                call(agent_id)
+            elapsed += time.perf_counter_ns() - start
+            calls += len(batch)
+        per_call.append(elapsed / calls)
+    return Sample(tuple(per_call), calls)
+
+
+def measure_badge(subject: str, depth: int, settings: Settings) -> Sample:
+    """
+    Time the badge count of pull-department agents with *depth* items waiting.
+
+    *subject* is ``"waiting_for"`` (the router) or ``"naive"`` (a scan of
+    the waiting items, ``naive.NaiveBacklog``).
+    """
+    agents, held = pull_agents()
+    waiting = ItemSource("pq", SEED + 5, PULL_DEPARTMENT).fresh(depth)
+    call: Callable[[str], int]
+    if subject == NAIVE:
+        backlog = NaiveBacklog()
+        for agent in agents:
+            backlog.add_agent(agent)
+        for item in waiting:
+            backlog.add(item)
+        call = backlog.waiting_for
+    else:
+        call = load_pull_router(agents, held, waiting, PULL_STRATEGY).waiting_for
+    ids = [agent.id for agent in agents]
+    require(all(call(agent_id) == depth for agent_id in ids[:PULL_BATCH]), "wrong badge count")
+    return time_turns(call, ids, settings)
+
+
+def measure_next_for(depth: int, settings: Settings) -> tuple[Sample, Sample]:
+    """
+    Time ``next_for(agent)`` with *depth* to *depth* + PULL_BATCH items waiting to be pulled.
+
+    A batch is PULL_BATCH agents, taken in turn, each pulling once: the
+    head of the queue. Then the pulled items are closed, in a batch timed
+    apart, which gives the slots back. Untimed, between batches, the closed
+    items are forgotten and as many new items arrive to wait.
+
+    Returns:
+        Samples of next_for and of the close of a pulled item.
+    """
+    agents, held = pull_agents()
+    arrivals = ItemSource("pq", SEED + 5, PULL_DEPARTMENT)
+    router = load_pull_router(agents, held, arrivals.fresh(depth + PULL_BATCH), PULL_STRATEGY)
+    ids = [agent.id for agent in agents]
+    batches = [ids[i : i + PULL_BATCH] for i in range(0, len(ids), PULL_BATCH)]
+    turns = itertools.cycle(batches)
+
+    def batch() -> tuple[int, int]:
+        agent_ids = next(turns)
+        heads = router.queued(PULL_DEPARTMENT, CHANNEL)[:PULL_BATCH]
+        next_for, close = router.next_for, router.close
+        start = time.perf_counter_ns()
+        pulled = [next_for(agent_id) for agent_id in agent_ids]
+        pulling = time.perf_counter_ns() - start
+        items = [decision.item for decision in pulled if decision is not None]
+        require(items == list(heads), "next_for did not take the head of the queue")
+        require(router.queue_length(PULL_DEPARTMENT) == depth, "the queue did not shrink")
+        start = time.perf_counter_ns()
+        dispatched = [close(item_id) for item_id in items]
+        closing = time.perf_counter_ns() - start
+        require(not any(dispatched), "closing a pulled item dispatched work")
+        for item_id in items:
+            router.forget(item_id)
+        for item in arrivals.fresh(PULL_BATCH):
+            require(router.assign(item).status == "queued", "a pull department assigned")
+        return pulling, closing
+
+    batch()
+    round_ns = settings.round_s * 1e9
+    per_next: list[float] = []
+    per_close: list[float] = []
+    calls = 0
+    for _ in range(settings.rounds):
+        gc.collect()
+        pulling = closing = calls = 0
+        while pulling < round_ns:
+            spent = batch()
+            pulling += spent[0]
+            closing += spent[1]
+            calls += PULL_BATCH
+        per_next.append(pulling / calls)
+        per_close.append(closing / calls)
+    return Sample(tuple(per_next), calls), Sample(tuple(per_close), calls)
+
+
+def run_pull(plan: Plan) -> dict[str, Any]:
+    result: dict[str, dict[str, Any]] = {call: {} for call in PULL_CALLS}
+    for depth in PULL_DEPTHS:
+        samples = {
+            "waiting_for": isolated(
+                plan.isolate, measure_badge, "waiting_for", depth, plan.settings
+            ),
+            "naive_waiting_for": isolated(plan.isolate, measure_badge, NAIVE, depth, plan.settings),
+        }
+        samples["next_for"], samples["close_pulled"] = isolated(
+            plan.isolate, measure_next_for, depth, plan.settings
+        )
+        for call, sample in samples.items():
+            result[call][str(depth)] = sample.to_json()
+        progress(
+            f"pull {depth:>7,} queued: waiting_for {samples['waiting_for'].us:.2f} µs "
+            f"(naive scan {samples['naive_waiting_for'].us:.2f} µs), "
+            f"next_for {samples['next_for'].us:.2f} µs, close {samples['close_pulled'].us:.2f} µs"
+        )
+    return result
+
+
+WORKLOADS: dict[str, Callable[[Plan], Any]] = {
+    "cycles": run_cycles,
+    "close": run_close,
+    "pull": run_pull,
+}
+"""Every workload by the name ``--only`` takes, in the order a full run runs them."""
