@@ -1,5 +1,5 @@
 """
-The benchmarks' fixtures: seeded rosters, items, and routers loaded with them.
+The benchmarks' fixtures: seeded rosters, items, routers loaded with them, the host loop.
 
 Every workload uses the same shape: one department, one channel (``chat``),
 agents with capacity 4 and a routing priority drawn from 1..100, holding
@@ -9,6 +9,7 @@ still has a free slot.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from random import Random
@@ -185,6 +186,37 @@ def check_cycle(strategy: str, router: Router, workload: Workload, item: Item) -
         best = min(member.priority for member in workload.agents)
         require(router.agent(str(agent)).priority == best, "priority picked a worse priority")
     require(router.close(item.id) == [], f"{strategy}: close dispatched work")
+
+
+class HostLoop:
+    """
+    The host's loop: build an `Item`, ``assign()`` it, ``close()`` it; never ``forget()`` it.
+
+    Ids are ``<prefix><n>``, never used twice, so the router keeps every
+    closed item for as long as its retention policy says.
+    """
+
+    def __init__(self, router: Router, prefix: str = "h") -> None:
+        self.router = router
+        self.prefix = prefix
+        self.cycles = 0
+
+    def __call__(self, count: int) -> int:
+        """Run *count* cycles; return the nanoseconds they took."""
+        router, prefix = self.router, self.prefix
+        numbers = range(self.cycles, self.cycles + count)
+        self.cycles += count
+        start = time.perf_counter_ns()
+        for number in numbers:
+            item = Item(f"{prefix}{number}", channel=CHANNEL, department=DEPARTMENT)
+            router.assign(item)
+            router.close(item.id)
+        return time.perf_counter_ns() - start
+
+    def check(self, strategy: str, workload: Workload) -> None:
+        """Run one cycle, untimed, and check it went to an agent the strategy picks."""
+        item = Item(f"{self.prefix}-check", channel=CHANNEL, department=DEPARTMENT)
+        check_cycle(strategy, self.router, workload, item)
 
 
 def require(condition: bool, message: str) -> None:

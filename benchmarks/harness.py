@@ -3,9 +3,9 @@ Timing machinery for the benchmarks: nothing here knows what is measured.
 
 - `isolated` runs a measurement in a fresh interpreter, so it starts from the
   same unfragmented heap whatever ran before it.
-- `sized_rounds` times a callable that runs *n* operations and returns the
-  nanoseconds it took: several rounds, the fastest reported (other
-  processes can only add time), the median kept.
+- `sized_rounds` and `windows` time a callable that runs *n* operations and
+  returns the nanoseconds it took: several rounds, the fastest reported
+  (other processes can only add time), the median kept.
 - `machine`, `code_info`, `CpuWatch` and `write_json` describe and record
   a run.
 
@@ -39,27 +39,38 @@ _T = TypeVar("_T")
 Run = Callable[[int], int]
 """Run *n* operations and return the nanoseconds they took."""
 
+_MAX_CHUNK = 1 << 24
+"""Most operations in a chunk of `windows`, whatever the warm-up found."""
+
 
 @dataclass(frozen=True)
 class Settings:
     """
     How long and how often to measure.
+
+    ``round_s`` sizes the rounds of the fixed-count measurements (the naive
+    comparison, closes, pull); ``window_s`` is the length of a window of the
+    host-shaped measurements.
     """
 
     rounds: int
     round_s: float
+    window_s: float
+    window_rounds: int
     min_cycles: int
     max_cycles: int
     quick: bool
 
     def with_rounds(self, rounds: int) -> Settings:
         """Return these settings with *rounds* rounds for every measurement."""
-        return replace(self, rounds=rounds)
+        return replace(self, rounds=rounds, window_rounds=rounds)
 
 
 FULL = Settings(
     rounds=7,
     round_s=0.15,
+    window_s=1.0,
+    window_rounds=5,
     min_cycles=5,
     max_cycles=100_000,
     quick=False,
@@ -67,6 +78,8 @@ FULL = Settings(
 QUICK = Settings(
     rounds=3,
     round_s=0.02,
+    window_s=0.1,
+    window_rounds=2,
     min_cycles=2,
     max_cycles=10_000,
     quick=True,
@@ -146,6 +159,41 @@ def sized_rounds(run: Run, settings: Settings, reset: Callable[[int], None]) -> 
         per_op.append(run(count) / count)
         reset(count)
     return Sample(tuple(per_op), count)
+
+
+def windows(
+    runs: Mapping[str, Run], settings: Settings, chunk_s: float = 0.01
+) -> dict[str, Sample]:
+    """
+    Time each of *runs* in windows of about ``settings.window_s``, the subjects taking turns.
+
+    A window runs chunks of about *chunk_s* until the time spent in them
+    reaches the window, so nothing but a loop step separates the chunks.
+    The garbage collector stays on and is never run by the harness: a
+    collection falls in whichever window triggered it, as in a host.
+    With several subjects, round *k* times each of them once, one after the
+    other, so a drift of the machine or of the process's heap over the run
+    touches them alike. A short warm-up of every subject sizes the chunks.
+    """
+    chunk_ns = chunk_s * 1e9
+    chunks: dict[str, int] = {}
+    for name, run in runs.items():
+        count = 1
+        while (elapsed := run(count)) < chunk_ns and count < _MAX_CHUNK:
+            count *= 4
+        chunks[name] = max(1, round(count * chunk_ns / max(elapsed, 1)))
+    window_ns = settings.window_s * 1e9
+    per_op: dict[str, list[float]] = {name: [] for name in runs}
+    done: dict[str, int] = {}
+    for _ in range(settings.window_rounds):
+        for name, run in runs.items():
+            elapsed = ops = 0
+            while elapsed < window_ns:
+                elapsed += run(chunks[name])
+                ops += chunks[name]
+            per_op[name].append(elapsed / ops)
+            done[name] = ops
+    return {name: Sample(tuple(values), done[name]) for name, values in per_op.items()}
 
 
 class CpuWatch:

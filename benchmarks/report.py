@@ -7,7 +7,7 @@ two joined by `` / ``; an operand is a number or a dotted path into the
 workloads' results, e.g. ``host.least_busy.10000.us_best``, where
 ``{strategy}`` stands for each strategy the workload measured. A target whose workload
 did not run is left out; one whose workload ran but recorded nothing
-is ``N/A``, never a number.
+(``lock`` on a router without a lock) is ``N/A``, never a number.
 
 Run it on a results file to print its report again::
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REFERENCES = ("naive",)
+REFERENCES = ("naive", "baseline")
 """Subjects of a workload's results that are not strategies."""
 
 
@@ -92,6 +92,38 @@ TARGETS: tuple[Target, ...] = (
         2,
         "x",
         "next_for() with 10,000 queued / 100 queued",
+    ),
+    Target(
+        "host_speedup_10k",
+        "host.baseline.10000.us_best / host.{strategy}.10000.us_best",
+        ">=",
+        100,
+        "x",
+        "host loop: speed-up over min() at 10 000 agents",
+    ),
+    Target(
+        "host_scaling_100k_vs_1k",
+        "host.{strategy}.100000.us_best / host.{strategy}.1000.us_best",
+        "<=",
+        1.3,
+        "x",
+        "host loop: cost at 100 000 / at 1 000 agents",
+    ),
+    Target(
+        "floor_multiple_10k",
+        "host.least_busy.10000.us_best / floor.floor.10000.us_best",
+        "<=",
+        2,
+        "x",
+        "host loop at 10 000 agents / SortedList floor",
+    ),
+    Target(
+        "lock_overhead",
+        "lock.locked.us_best / lock.no_lock.us_best",
+        "<=",
+        1.05,
+        "x",
+        "host loop with the lock / with a no-op lock",
     ),
 )
 """The issue's targets, in the order they are printed."""
@@ -212,6 +244,9 @@ def render(header: str, results: Mapping[str, Any], verdicts: Sequence[Verdict])
         ("cycles", _cycles),
         ("close", _close),
         ("pull", _pull),
+        ("host", _host),
+        ("floor", _floor),
+        ("lock", _lock),
     ):
         if name in results:
             lines += ["", *table(results)]
@@ -288,6 +323,42 @@ def _pull(results: Mapping[str, Any]) -> Iterator[str]:
     yield "waiting_for speed-up over the naive scan: {} at 100, {} at 10,000 queued".format(
         *map(_ratio, speedups)
     )
+
+
+def _host(results: Mapping[str, Any]) -> Iterator[str]:
+    yield from _by_size(
+        results,
+        "host",
+        "baseline",
+        "host: Item() + assign + close, never forgotten, GC on; µs per cycle (best window), "
+        "speed-up over min()",
+    )
+
+
+def _floor(results: Mapping[str, Any]) -> Iterator[str]:
+    floor = results["floor"]
+    host = (results.get("host") or {}).get("least_busy", {})
+    yield "floor: the host loop on a bare SortedList least_busy; µs per cycle (best window)"
+    yield f"{'agents':>8}{'floor':>10}{'Item() alone':>14}{'least_busy':>12}{'/ floor':>10}"
+    for size in sorted(int(size) for size in floor["floor"]):
+        bare, item = _us(floor["floor"][str(size)]), _us(floor["item"][str(size)])
+        mine = _us(host[str(size)]) if str(size) in host else None
+        library = f"{mine:>12.2f}{_ratio(mine / bare):>10}" if mine else f"{'-':>12}{'-':>10}"
+        yield f"{size:>8,}{bare:>10.2f}{item:>14.2f}{library}"
+
+
+def _lock(results: Mapping[str, Any]) -> Iterator[str]:
+    lock = results["lock"]
+    if lock is None:
+        yield "lock: not measured (Router has no _lock)"
+        return
+    yield (
+        f"lock: host loop, {lock['strategy']}, {lock['agents']:,} agents: "
+        f"{_us(lock['locked']):.2f} µs with the {lock['lock_type']}, "
+        f"{_us(lock['no_lock']):.2f} µs with a no-op: {lock['overhead_pct']:+.1f}%"
+    )
+    bare = lock["bare_with_ns"]
+    yield f"  a bare `with`: {bare['lock']} ns with the lock, {bare['no_lock']} ns with the no-op"
 
 
 def main(argv: Sequence[str]) -> int:

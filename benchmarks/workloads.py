@@ -13,10 +13,17 @@ strategies by name. ``_setup`` builds the rosters and the loaded routers.
   agent full and a few or 10 000 items queued.
 - **pull**: ``waiting_for`` (against a naive scan of the waiting items) and
   ``next_for`` in a pull department, at 100 and 10 000 items waiting.
+- **host**: shaped like a host: the loop builds each `Item`, assigns and
+  closes it, never forgets it; the garbage collector stays on and is never
+  run by the benchmark. Against a ``min()`` over a dict of loads.
+- **floor**: the host loop on a bare ``SortedList`` prototype of least_busy,
+  the least any least_busy router can cost in pure Python.
+- **lock**: the host loop with the router's lock against a no-op lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import time
@@ -31,6 +38,7 @@ from _setup import (
     DEPARTMENT,
     PULL_DEPARTMENT,
     SEED,
+    HostLoop,
     ItemSource,
     check_cycle,
     load_naive,
@@ -41,19 +49,22 @@ from _setup import (
     require,
 )
 from harness import (
+    Run,
     Sample,
     Settings,
     isolated,
     progress,
     sized_rounds,
+    windows,
 )
-from naive import NaiveBacklog
+from naive import FloorRouter, NaiveBacklog
 
 from agentroute import Item
 
 SIZES = (10, 100, 1_000, 10_000, 100_000)
 STRATEGIES = ("random", "least_busy", "most_busy", "priority", "round_robin")
 NAIVE = "naive"
+BASELINE = "baseline"
 QUEUE_AGENTS = 1_000
 QUEUE_DEPTH = 10_000
 CLOSE_BATCH = 100
@@ -63,6 +74,10 @@ PULL_STRATEGY = "least_busy"
 PULL_DEPTHS = (100, QUEUE_DEPTH)
 PULL_BATCH = 100
 PULL_CALLS = ("waiting_for", "naive_waiting_for", "next_for", "close_pulled")
+LOCK_AGENTS = 1_000
+LOCK_STRATEGY = "least_busy"
+LOCK_ATTRIBUTE = "_lock"
+"""Where the redesigned Router keeps its ``threading.RLock``."""
 
 
 @dataclass(frozen=True)
@@ -332,9 +347,179 @@ def run_pull(plan: Plan) -> dict[str, Any]:
     return result
 
 
+# -- host: the loop a host runs ------------------------------------------------------------
+
+
+def baseline_run(load: dict[str, int]) -> Run:
+    """
+    Return the baseline's cycle: a least-busy ``min()`` over a dict of loads, then +1 and -1.
+
+    It builds no `Item` and keeps no record: the cheapest scan a host could write.
+    """
+
+    def run(count: int) -> int:
+        cap = CAPACITY
+        start = time.perf_counter_ns()
+        for _ in range(count):
+            agent = min((a for a, v in load.items() if v < cap), key=load.__getitem__)
+            load[agent] += 1
+            load[agent] -= 1
+        return time.perf_counter_ns() - start
+
+    return run
+
+
+def measure_host(subject: str, size: int, settings: Settings) -> Sample:
+    """Time the host loop of one strategy, or the baseline, at *size* agents, in windows."""
+    workload = make_workload(size)
+    run: Run
+    if subject == BASELINE:
+        load = {agent.id: held for agent, held in zip(workload.agents, workload.held, strict=True)}
+        first = min((a for a, v in load.items() if v < CAPACITY), key=load.__getitem__)
+        require(load[first] == min(workload.held), "the baseline is not least busy")
+        run = baseline_run(load)
+    else:
+        loop = HostLoop(load_router(subject, workload))
+        loop.check(subject, workload)
+        run = loop
+    del workload
+    return windows({subject: run}, settings)[subject]
+
+
+def run_host(plan: Plan) -> dict[str, Any]:
+    result: dict[str, dict[str, Any]] = {BASELINE: {}, **{name: {} for name in plan.strategies}}
+    for size in plan.sizes:
+        for name in result:
+            sample = isolated(plan.isolate, measure_host, name, size, plan.settings)
+            result[name][str(size)] = sample.to_json()
+            progress(f"host {name:>12} {size:>7,} agents {sample.us:10.2f} µs/cycle")
+    return result
+
+
+# -- floor: a bare SortedList least_busy ---------------------------------------------------
+
+
+def measure_floor(size: int, settings: Settings) -> dict[str, Sample]:
+    """
+    Time the host loop on `FloorRouter` at *size* agents, and building an `Item` alone.
+
+    Returns:
+        ``floor``: the host loop on the prototype; ``item``: ``Item(...)`` alone.
+    """
+    workload = make_workload(size)
+    floor = FloorRouter(workload.agents, workload.held, CHANNEL)
+    require(floor.entries[floor.free[0][2]][0] == min(workload.held), "the floor is not least busy")
+
+    def run(count: int) -> int:
+        start = time.perf_counter_ns()
+        for number in range(count):
+            item = Item(f"f{number}", channel=CHANNEL, department=DEPARTMENT)
+            floor.assign(item)
+            floor.close(item.id)
+        return time.perf_counter_ns() - start
+
+    def build(count: int) -> int:
+        start = time.perf_counter_ns()
+        for number in range(count):
+            Item(f"i{number}", channel=CHANNEL, department=DEPARTMENT)
+        return time.perf_counter_ns() - start
+
+    return windows({"floor": run, "item": build}, settings)
+
+
+def run_floor(plan: Plan) -> dict[str, Any]:
+    result: dict[str, dict[str, Any]] = {"floor": {}, "item": {}}
+    for size in plan.sizes:
+        samples = isolated(plan.isolate, measure_floor, size, plan.settings)
+        for name, sample in samples.items():
+            result[name][str(size)] = sample.to_json()
+        progress(
+            f"floor {size:>7,} agents {samples['floor'].us:10.2f} µs/cycle "
+            f"(Item() alone {samples['item'].us:.2f} µs)"
+        )
+    return result
+
+
+# -- lock: what the router's lock costs a single thread ------------------------------------
+
+
+class NoLock:
+    """A context manager that does nothing: stands in for the router's lock."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+def measure_lock(settings: Settings) -> dict[str, Any] | None:
+    """
+    Time the host loop with the router's own lock, and with `NoLock` in its place.
+
+    The two take turns, window by window, in one process. Also times a bare
+    ``with`` of each, so the no-op's own cost can be told apart.
+
+    Returns:
+        None when the router has no ``_lock`` attribute.
+    """
+    workload = make_workload(LOCK_AGENTS)
+    router = load_router(LOCK_STRATEGY, workload)
+    lock = getattr(router, LOCK_ATTRIBUTE, None)
+    if lock is None:
+        return None
+    loop = HostLoop(router)
+    loop.check(LOCK_STRATEGY, workload)
+    no_lock = NoLock()
+
+    def locked(count: int) -> int:
+        setattr(router, LOCK_ATTRIBUTE, lock)
+        return loop(count)
+
+    def unlocked(count: int) -> int:
+        setattr(router, LOCK_ATTRIBUTE, no_lock)
+        return loop(count)
+
+    samples = windows({"locked": locked, "no_lock": unlocked}, settings)
+    setattr(router, LOCK_ATTRIBUTE, lock)
+    return {
+        "agents": LOCK_AGENTS,
+        "strategy": LOCK_STRATEGY,
+        "lock_type": type(lock).__name__,
+        "locked": samples["locked"].to_json(),
+        "no_lock": samples["no_lock"].to_json(),
+        "overhead_pct": round((samples["locked"].us / samples["no_lock"].us - 1) * 100, 2),
+        "bare_with_ns": {"lock": _with_ns(lock), "no_lock": _with_ns(no_lock)},
+    }
+
+
+def _with_ns(manager: contextlib.AbstractContextManager[Any]) -> float:
+    """Return the nanoseconds of one ``with manager: pass``, best of 5 runs of 100 000."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter_ns()
+        for _ in range(100_000):
+            with manager:
+                pass
+        best = min(best, (time.perf_counter_ns() - start) / 100_000)
+    return round(best, 1)
+
+
+def run_lock(plan: Plan) -> dict[str, Any] | None:
+    result = isolated(plan.isolate, measure_lock, plan.settings)
+    if result is None:
+        progress("lock: not measured (Router has no _lock)")
+    else:
+        progress(f"lock: {result['overhead_pct']:+.1f}% with the lock")
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Plan], Any]] = {
     "cycles": run_cycles,
     "close": run_close,
     "pull": run_pull,
+    "host": run_host,
+    "floor": run_floor,
+    "lock": run_lock,
 }
 """Every workload by the name ``--only`` takes, in the order a full run runs them."""
