@@ -6,8 +6,8 @@ Timing machinery for the benchmarks: nothing here knows what is measured.
 - `sized_rounds` and `windows` time a callable that runs *n* operations and
   returns the nanoseconds it took: several rounds, the fastest reported
   (other processes can only add time), the median kept.
-- `machine`, `code_info`, `CpuWatch` and `write_json` describe and record
-  a run.
+- `percentiles` and `rss_bytes` serve the soak test; `machine`, `code_info`,
+  `CpuWatch` and `write_json` describe and record a run.
 
 Timings use the wall clock (``time.perf_counter_ns``), read by the workloads.
 """
@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import metadata
@@ -194,6 +194,31 @@ def windows(
             per_op[name].append(elapsed / ops)
             done[name] = ops
     return {name: Sample(tuple(values), done[name]) for name, values in per_op.items()}
+
+
+def percentiles(values: Sequence[int], points: Sequence[float]) -> dict[str, int]:
+    """
+    Return the nearest-rank percentiles of sorted *values*, keyed ``p50``, ``p99.9``, ``max``.
+
+    >>> percentiles(list(range(1, 1001)), (50, 99, 99.9))
+    {'p50': 500, 'p99': 990, 'p99.9': 999, 'max': 1000}
+    """
+    result = {}
+    for point in points:
+        rank = max(1, math.ceil(round(point * len(values) / 100, 6)))
+        result[f"p{point:g}"] = values[rank - 1]
+    result["max"] = values[-1]
+    return result
+
+
+def rss_bytes() -> int:
+    """Return this process's resident set size, ``VmRSS`` in ``/proc/self/status``."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    msg = "no VmRSS line in /proc/self/status"
+    raise RuntimeError(msg)
 
 
 class CpuWatch:

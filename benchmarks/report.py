@@ -125,6 +125,22 @@ TARGETS: tuple[Target, ...] = (
         "x",
         "host loop with the lock / with a no-op lock",
     ),
+    Target(
+        "soak_rss_flat",
+        "soak.rss_mib.100% / soak.rss_mib.50%",
+        "within",
+        0.05,
+        "x",
+        "soak: RSS at 100% of the cycles / at 50%",
+    ),
+    Target(
+        "soak_slowest_call",
+        "soak.calls_us.max / 1000",
+        "<",
+        50,
+        "ms",
+        "soak: slowest single call",
+    ),
 )
 """The issue's targets, in the order they are printed."""
 
@@ -247,6 +263,9 @@ def render(header: str, results: Mapping[str, Any], verdicts: Sequence[Verdict])
         ("host", _host),
         ("floor", _floor),
         ("lock", _lock),
+        ("soak", _soak),
+        ("memory", _memory),
+        ("gc", _gc),
     ):
         if name in results:
             lines += ["", *table(results)]
@@ -359,6 +378,59 @@ def _lock(results: Mapping[str, Any]) -> Iterator[str]:
     )
     bare = lock["bare_with_ns"]
     yield f"  a bare `with`: {bare['lock']} ns with the lock, {bare['no_lock']} ns with the no-op"
+
+
+def _soak(results: Mapping[str, Any]) -> Iterator[str]:
+    soak = results["soak"]
+    retain = soak["retain_closed_default"]
+    yield (
+        f"soak: {soak['cycles']:,} host cycles on {soak['agents']:,} agents, default settings "
+        f"(retain_closed {'absent' if retain is None else f'= {retain:,}'}), "
+        f"{soak['elapsed_s']} s"
+    )
+    yield f"  {'µs per call':<14}" + "".join(f"{key:>10}" for key in soak["calls_us"])
+    for name in ("calls", "assign", "close"):
+        figures = soak[f"{name}_us"]
+        yield f"  {name:<14}" + "".join(f"{value:>10.1f}" for value in figures.values())
+    over = soak["calls_over_ms"]
+    yield (
+        f"  calls over 1 / 10 / 50 ms: {over['1']} / {over['10']} / {over['50']}; "
+        f"slowest: {soak['slowest_call']['call']} of cycle {soak['slowest_call']['cycle']:,}; "
+        f"{soak['gen2_collections']} full collections"
+    )
+    yield "  RSS MiB: " + ", ".join(f"{key} {value}" for key, value in soak["rss_mib"].items())
+
+
+def _memory(results: Mapping[str, Any]) -> Iterator[str]:
+    memory = results["memory"]
+    yield f"memory: tracemalloc and gc.get_objects() over {memory['count']:,} of each"
+    yield f"  {'':<14}{'bytes':>10}{'gc objects':>12}"
+    for name in ("agent", "open_item", "closed_item"):
+        yield (
+            f"  {name.replace('_', ' '):<14}{memory[f'bytes_per_{name}']:>10,}"
+            f"{memory[f'gc_objects_per_{name}']:>12.2f}"
+        )
+
+
+def _gc(results: Mapping[str, Any]) -> Iterator[str]:
+    data = results["gc"]
+    first = data["no_freeze"]
+    yield (
+        f"gc: {first['agents']:,} agents loaded; full gc.collect() and "
+        f"{first['cycles']:,} host cycles after it"
+    )
+    yield (
+        f"  {'':<12}{'tracked':>11}{'unfrozen':>11}{'collect ms':>12}{'cycle p50 µs':>14}"
+        f"{'p99.9 µs':>10}{'worst ms':>10}{'gen2':>6}"
+    )
+    for key in ("no_freeze", "freeze"):
+        run = data[key]
+        yield (
+            f"  {key:<12}{run['tracked_objects']:>11,}{run['tracked_after_freeze']:>11,}"
+            f"{min(run['collect_ms']):>12.1f}"
+            f"{run['cycle_us']['p50']:>14.1f}{run['cycle_us']['p99.9']:>10.1f}"
+            f"{run['cycle_us']['max'] / 1_000:>10.1f}{run['gen2_collections']:>6}"
+        )
 
 
 def main(argv: Sequence[str]) -> int:

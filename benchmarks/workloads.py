@@ -19,14 +19,21 @@ strategies by name. ``_setup`` builds the rosters and the loaded routers.
 - **floor**: the host loop on a bare ``SortedList`` prototype of least_busy,
   the least any least_busy router can cost in pure Python.
 - **lock**: the host loop with the router's lock against a no-op lock.
+- **soak**: a million host cycles on 1 000 agents, every call timed, RSS sampled.
+- **memory**: bytes and garbage-collected objects per agent and per item.
+- **gc**: a full collection and the worst cycle at 100 000 agents, with and
+  without ``gc.freeze()`` after loading the roster.
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
 import gc
+import inspect
 import itertools
 import time
+import tracemalloc
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,13 +60,15 @@ from harness import (
     Sample,
     Settings,
     isolated,
+    percentiles,
     progress,
+    rss_bytes,
     sized_rounds,
     windows,
 )
 from naive import FloorRouter, NaiveBacklog
 
-from agentroute import Item
+from agentroute import Agent, Item, Router
 
 SIZES = (10, 100, 1_000, 10_000, 100_000)
 STRATEGIES = ("random", "least_busy", "most_busy", "priority", "round_robin")
@@ -78,6 +87,17 @@ LOCK_AGENTS = 1_000
 LOCK_STRATEGY = "least_busy"
 LOCK_ATTRIBUTE = "_lock"
 """Where the redesigned Router keeps its ``threading.RLock``."""
+SOAK_AGENTS = 1_000
+SOAK_CYCLES = 1_000_000
+SOAK_CYCLES_QUICK = 100_000
+SOAK_SAMPLE_EVERY = 10_000
+SOAK_POINTS = (50, 99, 99.9)
+MEMORY_COUNT = 10_000
+GC_AGENTS = 100_000
+GC_AGENTS_QUICK = 10_000
+GC_CYCLES = 200_000
+GC_CYCLES_QUICK = 20_000
+GC_COLLECTS = 3
 
 
 @dataclass(frozen=True)
@@ -514,6 +534,205 @@ def run_lock(plan: Plan) -> dict[str, Any] | None:
     return result
 
 
+# -- soak: a million cycles, every call timed ----------------------------------------------
+
+
+def measure_soak(cycles: int) -> dict[str, Any]:
+    """
+    Run *cycles* host cycles on SOAK_AGENTS agents, a router with default settings.
+
+    Every ``assign()`` and ``close()`` is timed on its own; the resident set
+    size is read every SOAK_SAMPLE_EVERY cycles. The timings go to an array
+    allocated before the first reading, so they do not grow the process.
+    """
+    workload = make_workload(SOAK_AGENTS)
+    router = load_router(None, workload)
+    retain = inspect.signature(Router).parameters.get("retain_closed")
+    del workload
+    calls = array.array("q", bytes(8 * 2 * cycles))
+    rss = [(0, rss_bytes())]
+    collections = gc.get_stats()[2]["collections"]
+    clock = time.perf_counter_ns
+    started = clock()
+    for number in range(cycles):
+        item = Item(f"s{number}", channel=CHANNEL, department=DEPARTMENT)
+        start = clock()
+        router.assign(item)
+        assigned = clock()
+        router.close(item.id)
+        closed = clock()
+        calls[2 * number] = assigned - start
+        calls[2 * number + 1] = closed - assigned
+        if (number + 1) % SOAK_SAMPLE_EVERY == 0:
+            rss.append((number + 1, rss_bytes()))
+    elapsed_s = (clock() - started) / 1e9
+    slowest = max(range(len(calls)), key=calls.__getitem__)
+    every = sorted(calls)
+    assigns, closes = sorted(calls[0::2]), sorted(calls[1::2])
+    curve = {f"{share}%": _rss_at(rss, cycles * share // 100) for share in (25, 50, 75, 100)}
+    return {
+        "agents": SOAK_AGENTS,
+        "cycles": cycles,
+        "retain_closed_default": None if retain is None else retain.default,
+        "elapsed_s": round(elapsed_s, 1),
+        "calls_us": _points_us(every),
+        "assign_us": _points_us(assigns),
+        "close_us": _points_us(closes),
+        "slowest_call": {"cycle": slowest // 2, "call": ("assign", "close")[slowest % 2]},
+        "calls_over_ms": {str(ms): sum(1 for ns in every if ns > ms * 1e6) for ms in (1, 10, 50)},
+        "gen2_collections": gc.get_stats()[2]["collections"] - collections,
+        "rss_mib": {"first": _mib(rss[0][1]), **curve},
+        "rss_curve_mib": [[cycle, _mib(size)] for cycle, size in rss],
+    }
+
+
+def _points_us(ordered: Sequence[int]) -> dict[str, float]:
+    """Return SOAK_POINTS percentiles and the maximum of sorted nanoseconds, in microseconds."""
+    return {key: value / 1_000 for key, value in percentiles(ordered, SOAK_POINTS).items()}
+
+
+def _rss_at(samples: Sequence[tuple[int, int]], cycle: int) -> float:
+    """Return the RSS (MiB) read at the last sample at or before *cycle*."""
+    return _mib(max((s for s in samples if s[0] <= cycle), key=lambda s: s[0])[1])
+
+
+def _mib(size: int) -> float:
+    return round(size / 2**20, 1)
+
+
+def run_soak(plan: Plan) -> dict[str, Any]:
+    cycles = SOAK_CYCLES_QUICK if plan.settings.quick else SOAK_CYCLES
+    result = isolated(plan.isolate, measure_soak, cycles)
+    progress(
+        f"soak {cycles:,} cycles: slowest call {result['calls_us']['max'] / 1_000:.1f} ms, "
+        f"RSS {result['rss_mib']['first']} -> {result['rss_mib']['100%']} MiB"
+    )
+    return result
+
+
+# -- memory: bytes and tracked objects per agent and per item ------------------------------
+
+
+def measure_memory() -> dict[str, Any]:
+    """
+    Measure what agents, open items and closed items add, with tracemalloc and the GC.
+
+    The same router gets MEMORY_COUNT agents (online, capacity 4), then
+    MEMORY_COUNT items assigned (open), then those items closed (kept, as
+    the router keeps closed items). Agents and items are built in the loop
+    and kept only by the router. Between steps the collector runs to
+    completion, and the step's traced memory and ``len(gc.get_objects())``
+    are read.
+    """
+    router = Router(seed=SEED)
+    router.add_department(DEPARTMENT, strategies={CHANNEL: "least_busy"})
+    tracemalloc.start()
+    readings = [_reading()]
+    for number in range(MEMORY_COUNT):
+        agent_id = f"m{number:06d}"
+        router.add_agent(
+            Agent(agent_id, capacity={CHANNEL: CAPACITY}, departments={DEPARTMENT: {CHANNEL}})
+        )
+        router.set_presence(agent_id, "online")
+    readings.append(_reading())
+    for number in range(MEMORY_COUNT):
+        item = Item(f"o{number}", channel=CHANNEL, department=DEPARTMENT)
+        require(router.assign(item).status == "assigned", "an item was not assigned")
+    readings.append(_reading())
+    for number in range(MEMORY_COUNT):
+        router.close(f"o{number}")
+    readings.append(_reading())
+    tracemalloc.stop()
+    (bytes0, objs0), (bytes1, objs1), (bytes2, objs2), (bytes3, objs3) = readings
+    count = MEMORY_COUNT
+    return {
+        "count": count,
+        "bytes_per_agent": round((bytes1 - bytes0) / count),
+        "bytes_per_open_item": round((bytes2 - bytes1) / count),
+        "bytes_per_closed_item": round((bytes3 - bytes1) / count),
+        "gc_objects_per_agent": round((objs1 - objs0) / count, 2),
+        "gc_objects_per_open_item": round((objs2 - objs1) / count, 2),
+        "gc_objects_per_closed_item": round((objs3 - objs1) / count, 2),
+        "gc_objects_per_10k": {
+            "agents": objs1 - objs0,
+            "open_items": objs2 - objs1,
+            "closed_items": objs3 - objs1,
+        },
+    }
+
+
+def _reading() -> tuple[int, int]:
+    """Collect garbage, then return (traced bytes, objects tracked by the collector)."""
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0], len(gc.get_objects())
+
+
+def run_memory(plan: Plan) -> dict[str, Any]:
+    result = isolated(plan.isolate, measure_memory)
+    progress(
+        f"memory: {result['bytes_per_agent']} B/agent, "
+        f"{result['bytes_per_open_item']} B/open item, "
+        f"{result['bytes_per_closed_item']} B/closed item"
+    )
+    return result
+
+
+# -- gc: a full collection, and the worst cycle, with and without gc.freeze() --------------
+
+
+def measure_gc(freeze: bool, agents: int, cycles: int) -> dict[str, Any]:
+    """
+    Load *agents* (least_busy, capacity 4, online), optionally ``gc.freeze()``, then time.
+
+    Times GC_COLLECTS full ``gc.collect()`` calls, then *cycles* host cycles,
+    each assign + close timed on its own, with the collector on.
+    """
+    workload = make_workload(agents)
+    router = load_router("least_busy", workload)
+    del workload
+    gc.collect()
+    tracked = len(gc.get_objects())
+    if freeze:
+        gc.freeze()
+    unfrozen = len(gc.get_objects())
+    collects = []
+    for _ in range(GC_COLLECTS):
+        start = time.perf_counter_ns()
+        gc.collect()
+        collects.append((time.perf_counter_ns() - start) / 1e6)
+    loop = HostLoop(router)
+    per_cycle = array.array("q", bytes(8 * cycles))
+    collections = gc.get_stats()[2]["collections"]
+    for number in range(cycles):
+        per_cycle[number] = loop(1)
+    gen2 = gc.get_stats()[2]["collections"] - collections
+    ordered = sorted(per_cycle)
+    return {
+        "agents": agents,
+        "frozen": gc.get_freeze_count(),
+        "tracked_objects": tracked,
+        "tracked_after_freeze": unfrozen,
+        "collect_ms": [round(ms, 2) for ms in collects],
+        "cycles": cycles,
+        "cycle_us": _points_us(ordered),
+        "gen2_collections": gen2,
+    }
+
+
+def run_gc(plan: Plan) -> dict[str, Any]:
+    quick = plan.settings.quick
+    agents = GC_AGENTS_QUICK if quick else GC_AGENTS
+    cycles = GC_CYCLES_QUICK if quick else GC_CYCLES
+    result = {}
+    for key, freeze in (("no_freeze", False), ("freeze", True)):
+        result[key] = isolated(plan.isolate, measure_gc, freeze, agents, cycles)
+        progress(
+            f"gc {key}: collect {min(result[key]['collect_ms']):.1f} ms, "
+            f"worst cycle {result[key]['cycle_us']['max'] / 1_000:.1f} ms"
+        )
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Plan], Any]] = {
     "cycles": run_cycles,
     "close": run_close,
@@ -521,5 +740,8 @@ WORKLOADS: dict[str, Callable[[Plan], Any]] = {
     "host": run_host,
     "floor": run_floor,
     "lock": run_lock,
+    "soak": run_soak,
+    "memory": run_memory,
+    "gc": run_gc,
 }
 """Every workload by the name ``--only`` takes, in the order a full run runs them."""
