@@ -21,8 +21,8 @@ strategies by name. ``_setup`` builds the rosters and the loaded routers.
 - **lock**: the host loop with the router's lock against a no-op lock.
 - **soak**: a million host cycles on 1 000 agents, every call timed, RSS sampled.
 - **memory**: bytes and garbage-collected objects per agent and per item.
-- **gc**: a full collection and the worst cycle at 100 000 agents, with and
-  without ``gc.freeze()`` after loading the roster.
+- **gc**: a full collection, and apart the worst cycle, at 100 000 agents,
+  with and without ``gc.freeze()`` after loading the roster.
 """
 
 from __future__ import annotations
@@ -680,12 +680,12 @@ def run_memory(plan: Plan) -> dict[str, Any]:
 # -- gc: a full collection, and the worst cycle, with and without gc.freeze() --------------
 
 
-def measure_gc(freeze: bool, agents: int, cycles: int) -> dict[str, Any]:
+def load_for_gc(freeze: bool, agents: int) -> tuple[Router, int]:
     """
-    Load *agents* (least_busy, capacity 4, online), optionally ``gc.freeze()``, then time.
+    Load *agents* (least_busy, capacity 4, online), collect, and ``gc.freeze()`` if asked.
 
-    Times GC_COLLECTS full ``gc.collect()`` calls, then *cycles* host cycles,
-    each assign + close timed on its own, with the collector on.
+    Returns:
+        The router, and how many objects the collector tracked before the freeze.
     """
     workload = make_workload(agents)
     router = load_router("least_busy", workload)
@@ -694,28 +694,44 @@ def measure_gc(freeze: bool, agents: int, cycles: int) -> dict[str, Any]:
     tracked = len(gc.get_objects())
     if freeze:
         gc.freeze()
+    return router, tracked
+
+
+def measure_gc_collect(freeze: bool, agents: int) -> dict[str, Any]:
+    """Time GC_COLLECTS full ``gc.collect()`` calls on a loaded roster, nothing else running."""
+    _router, tracked = load_for_gc(freeze, agents)
     unfrozen = len(gc.get_objects())
     collects = []
     for _ in range(GC_COLLECTS):
         start = time.perf_counter_ns()
         gc.collect()
         collects.append((time.perf_counter_ns() - start) / 1e6)
-    loop = HostLoop(router)
+    return {
+        "agents": agents,
+        "tracked_objects": tracked,
+        "frozen": gc.get_freeze_count(),
+        "tracked_after_freeze": unfrozen,
+        "collect_ms": [round(ms, 2) for ms in collects],
+    }
+
+
+def measure_gc_cycles(freeze: bool, agents: int, cycles: int) -> dict[str, Any]:
+    """
+    Time *cycles* host cycles one by one on a loaded roster, the collector on.
+
+    Runs in a process of its own, without the timed collections of
+    `measure_gc_collect`: a full collection resets the collector's count
+    of long-lived objects, and so when it next runs a full collection.
+    """
+    loop = HostLoop(load_for_gc(freeze, agents)[0])
     per_cycle = array.array("q", bytes(8 * cycles))
     collections = gc.get_stats()[2]["collections"]
     for number in range(cycles):
         per_cycle[number] = loop(1)
-    gen2 = gc.get_stats()[2]["collections"] - collections
-    ordered = sorted(per_cycle)
     return {
-        "agents": agents,
-        "frozen": gc.get_freeze_count(),
-        "tracked_objects": tracked,
-        "tracked_after_freeze": unfrozen,
-        "collect_ms": [round(ms, 2) for ms in collects],
         "cycles": cycles,
-        "cycle_us": _points_us(ordered),
-        "gen2_collections": gen2,
+        "cycle_us": _points_us(sorted(per_cycle)),
+        "gen2_collections": gc.get_stats()[2]["collections"] - collections,
     }
 
 
@@ -725,7 +741,10 @@ def run_gc(plan: Plan) -> dict[str, Any]:
     cycles = GC_CYCLES_QUICK if quick else GC_CYCLES
     result = {}
     for key, freeze in (("no_freeze", False), ("freeze", True)):
-        result[key] = isolated(plan.isolate, measure_gc, freeze, agents, cycles)
+        result[key] = {
+            **isolated(plan.isolate, measure_gc_collect, freeze, agents),
+            **isolated(plan.isolate, measure_gc_cycles, freeze, agents, cycles),
+        }
         progress(
             f"gc {key}: collect {min(result[key]['collect_ms']):.1f} ms, "
             f"worst cycle {result[key]['cycle_us']['max'] / 1_000:.1f} ms"
