@@ -262,8 +262,9 @@ def test_a_raising_clock_changes_nothing(call: str) -> None:
     assert before == fingerprint(router)
 
 
+@pytest.mark.parametrize("call", ["assign", "close", "set_presence"])
 @pytest.mark.parametrize("now", [None, "noon", float("nan"), float("inf"), 10**400, True])
-def test_a_clock_returning_garbage_is_refused(now: object) -> None:
+def test_a_clock_returning_garbage_is_refused(now: object, call: str) -> None:
     """Anything but finite seconds from the clock is a HostCodeError, never a raw error."""
     clock = Clock()
     router = busy_router("least_busy", clock)
@@ -271,7 +272,7 @@ def test_a_clock_returning_garbage_is_refused(now: object) -> None:
     clock.now = now
 
     with pytest.raises(HostCodeError, match="it must return finite POSIX seconds"):
-        router.assign(make_item("c5"))
+        CALLS[call](router)
 
     clock.now = 1000.0
     assert before == fingerprint(router)

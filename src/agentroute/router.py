@@ -597,7 +597,13 @@ class Router:
         with self._lock:
             if self._guard.running is not None:
                 raise ReentrantCallError(self._guard.running)
-            decisions: list[Decision] = self._core.apply(Close(self._now(), item_id, actor, reason))
+            try:
+                now = self._clock()
+            except Exception as error:
+                raise HostCodeError("clock", f"raised {error!r}") from error
+            if type(now) is not float or now - now != 0.0:
+                now = _seconds(now)
+            decisions: list[Decision] = self._core.apply(Close(now, item_id, actor, reason))
             if self._bus.pending:
                 self._bus.deliver(decisions)
             return decisions

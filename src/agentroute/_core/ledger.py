@@ -71,4 +71,4 @@ class Ledger:
     def forget(self, item_id: str) -> None:
         """Drop an item's history."""
         rows = self._rows.pop(item_id)
-        self._undo.push(self._rows.__setitem__, item_id, rows)
+        self._undo.steps.append((self._rows.__setitem__, item_id, rows))

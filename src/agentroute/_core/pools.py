@@ -21,7 +21,7 @@ from agentroute._core.registry import Seat
 from agentroute._core.undo import UndoLog
 from agentroute.errors import HostCodeError
 from agentroute.model import Department
-from agentroute.strategies import Candidate, Strategy, is_builtin
+from agentroute.strategies import Candidate, Strategy, choose_first, is_builtin
 
 __all__ = ["HostGuard", "Pool", "Pools"]
 
@@ -49,6 +49,7 @@ class Pool:
         "_choose",
         "_culprit",
         "_entries",
+        "_first",
         "_free",
         "_guard",
         "_host",
@@ -85,6 +86,8 @@ class Pool:
             self._host_rank if self._host else strategy.rank
         )
         self._choose = strategy.choose
+        self._first = not self._host and self._choose is choose_first
+        """A built-in strategy that takes the best-ranked seat: no need to call it."""
         self._culprit = f"strategy {strategy_name!r} of ({settings.name!r}, {channel!r})"
         self._guard = guard
         self._steps = undo.steps
@@ -209,10 +212,12 @@ class Pool:
         Raises:
             HostCodeError: A host's strategy raised, or chose someone not ranked.
         """
+        if self._first:
+            seat: Seat = self._free[0][-1]
+            return seat
         if not self._host:
             chosen: Any = self._choose(self._ranked, rng)
-            seat: Seat = chosen
-            return seat
+            return chosen  # type: ignore[no-any-return]
         chosen = self._call_host("choose", self._choose, self._ranked, rng)
         entry = self._entries.get(getattr(chosen, "agent", None))  # type: ignore[arg-type]
         if entry is None or entry[-1].view is not chosen:
