@@ -144,7 +144,9 @@ class Dispatch:
         """
         tick = self.tick = self.tick + 1
         item_id = record.item.id
-        self._steps.append((self._unbook_seat, seat, item_id, seat.last_assigned, seat.idle_since))
+        self._steps.append(
+            (Dispatch._unbook_seat, self, seat, item_id, seat.last_assigned, seat.idle_since)
+        )
         seat.held[item_id] = tick
         seat.load += 1
         seat.last_assigned = seat.idle_since = tick
@@ -183,7 +185,9 @@ class Dispatch:
         item_id = record.item.id
         tick = self.tick = self.tick + 1
         held = seat.held
-        self._steps.append((self._rebook_seat, record, seat, held[item_id], seat.idle_since))
+        self._steps.append(
+            (Dispatch._rebook_seat, self, record, seat, held[item_id], seat.idle_since)
+        )
         record.seat = None
         del held[item_id]
         seat.load -= 1

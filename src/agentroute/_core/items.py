@@ -143,7 +143,7 @@ class ItemStore:
         self.arrivals = arrivals = self.arrivals + 1
         record = ItemRecord(item, pool, arrivals, at)
         self.records[item.id] = record
-        self._undo.steps.append((self._unadd, item.id))
+        self._undo.steps.append((ItemStore._unadd, self, item.id))
         return record
 
     def _unadd(self, item_id: str) -> None:
@@ -164,7 +164,7 @@ class ItemStore:
         closes = self._closes
         number = closes[-1][0] + 1 if closes else 1
         closes.append((number, record.item.id))
-        self._undo.steps.append((self._unclose, record))
+        self._undo.steps.append((ItemStore._unclose, self, record))
         record.closed_number = number
         self.closed_count += 1
         retain = self.retain
@@ -178,14 +178,14 @@ class ItemStore:
         self.closed_count -= 1
 
     def _drop_oldest(self) -> None:
-        entry = self._closes.popleft()
+        closes = self._closes
+        entry = closes.popleft()
         number, item_id = entry
         record = self.records.get(item_id)
-        if record is None or record.closed_number != number:
-            self._undo.steps.append((self._closes.appendleft, entry))
-            return  # reopened or forgotten since: a stale entry
-        self._forget(record)
-        self._undo.steps.append((self._closes.appendleft, entry))
+        if record is not None and record.closed_number == number:
+            self._forget(record)
+        # else: reopened or forgotten since, a stale entry
+        self._undo.steps.append((deque.appendleft, closes, entry))
 
     def reopened(self, record: ItemRecord) -> None:
         """Stop counting *record* as closed."""
@@ -226,7 +226,7 @@ class ItemStore:
         item_id = record.item.id
         del self.records[item_id]
         self.closed_count -= 1
-        self._undo.steps.append((self._unforget, record))
+        self._undo.steps.append((ItemStore._unforget, self, record))
         self._ledger.forget(item_id)
 
     def _unforget(self, record: ItemRecord) -> None:

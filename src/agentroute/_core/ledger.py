@@ -46,11 +46,11 @@ class Ledger:
         steps = self._undo.steps
         if rows is None:
             self._rows[item_id] = [(at, action, None, department, None, agent, by, by_kind, reason)]
-            steps.append((self._rows.pop, item_id))
+            steps.append((dict.pop, self._rows, item_id))
             return
         last = rows[-1]
         rows.append((at, action, last[3], department, last[5], agent, by, by_kind, reason))
-        steps.append((rows.pop,))
+        steps.append((list.pop, rows))
         limit = self.limit
         if limit is not None and len(rows) > limit:
             steps.append((rows.insert, 0, rows.pop(0)))

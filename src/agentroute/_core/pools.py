@@ -175,7 +175,7 @@ class Pool:
         except TypeError as error:  # a host rank that does not compare with the others
             problem = f"returned rank {new[:-2]!r}, which does not compare with the others"  # type: ignore[index]
             raise HostCodeError(self._culprit, problem) from error
-        self._steps.append((self._unswap, agent, old, new, token))
+        self._steps.append((Pool._unswap, self, agent, old, new, token))
         if new is None:
             del entries[agent]
         else:
