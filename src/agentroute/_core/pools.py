@@ -21,7 +21,7 @@ from agentroute._core.registry import Seat
 from agentroute._core.undo import UndoLog
 from agentroute.errors import HostCodeError
 from agentroute.model import Department
-from agentroute.strategies import Candidate, Strategy, choose_first, is_builtin
+from agentroute.strategies import Candidate, RandomChoice, Strategy, choose_first, is_builtin
 
 __all__ = ["HostGuard", "Pool", "Pools"]
 
@@ -56,6 +56,7 @@ class Pool:
         "_rank",
         "_ranked",
         "_steps",
+        "_uniform",
         "channel",
         "department",
         "dropped",
@@ -88,6 +89,8 @@ class Pool:
         self._choose = strategy.choose
         self._first = not self._host and self._choose is choose_first
         """A built-in strategy that takes the best-ranked seat: no need to call it."""
+        self._uniform = type(strategy) is RandomChoice
+        """The built-in uniform draw: one draw over the unordered index, no call."""
         self._culprit = f"strategy {strategy_name!r} of ({settings.name!r}, {channel!r})"
         self._guard = guard
         self._steps = undo.steps
@@ -215,6 +218,10 @@ class Pool:
         if self._first:
             seat: Seat = self._free[0][-1]
             return seat
+        if self._uniform:
+            entries = self._free._entries  # type: ignore[union-attr]
+            drawn: Seat = entries[rng.randrange(len(entries))][-1]
+            return drawn
         if not self._host:
             chosen: Any = self._choose(self._ranked, rng)
             return chosen  # type: ignore[no-any-return]
