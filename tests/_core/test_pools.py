@@ -269,3 +269,22 @@ def test_unordered_free_index_replaces_in_place_and_undoes_exactly() -> None:
     assert ["cy", "bob"] == replaced_in_place
     assert before == list(bag)
     bag._check()
+
+
+def test_a_host_strategy_may_ignore_order_and_draw_by_index() -> None:
+    """A host strategy with ordered = False reads its candidates by index, in the bag's order."""
+
+    class Last:
+        ordered = False
+
+        def rank(self, candidate: Candidate) -> Rank:
+            return (candidate.agent,)
+
+        def choose(self, ranked: Sequence[Candidate], rng: Random) -> Candidate:
+            return ranked[len(ranked) - 1]
+
+    pool = Pool(Department("billing"), "chat", "last", Last(), UndoLog(), HostGuard())
+    for name in ("ana", "bob", "cy"):
+        pool.join(seat(name))
+
+    assert "cy" == pool.pick(Random(0)).agent

@@ -83,6 +83,8 @@ class Pool:
         self.strategy_name = strategy_name
         self.strategy = strategy
         self._host = not is_builtin(strategy)
+        """A host's strategy: guarded, and given read-only candidates. Every built-in is
+        picked without a call (below), so only host strategies' choose() is ever called."""
         self._rank: Callable[[Seat], tuple[Any, ...]] = (
             self._host_rank if self._host else strategy.rank
         )
@@ -222,9 +224,6 @@ class Pool:
             entries = self._free._entries  # type: ignore[union-attr]
             drawn: Seat = entries[rng.randrange(len(entries))][-1]
             return drawn
-        if not self._host:
-            chosen: Any = self._choose(self._ranked, rng)
-            return chosen  # type: ignore[no-any-return]
         chosen = self._call_host("choose", self._choose, self._ranked, rng)
         entry = self._entries.get(getattr(chosen, "agent", None))  # type: ignore[arg-type]
         if entry is None or entry[-1].view is not chosen:
