@@ -32,7 +32,7 @@ class TestRequeue:
 
         assert [Decision("c1", "assigned", "bob", "billing", "chat", "least_busy")] == decisions
         last = router.history("c1")[-1]
-        assert ("requeued", "ana", "bob", "system", "needs Spanish") == (
+        assert ("requeued", "ana", "bob", "least_busy", "needs Spanish") == (
             last.action,
             last.from_agent,
             last.to_agent,

@@ -935,8 +935,9 @@ class Router:
         """
         Count the items waiting where an agent serves: the badge on the "Resolve" button.
 
-        Costs one look per (department, channel) the agent serves, whatever
-        the length of the queues.
+        Channels the agent switched off (everywhere, or in one department)
+        do not count, as `next_for` would not take from them. Costs one look
+        per (department, channel) the agent serves, whatever the queues' length.
 
         Raises:
             UnknownAgentError: No agent has this id.
@@ -947,8 +948,11 @@ class Router:
             self._enter()
             holder = self._core.registry.get(agent_id)
             agent = holder.agent.id
+            switched_off = holder.channels_off
             waiting = 0
-            for seat in holder.seats.values():
+            for channel, seat in holder.seats.items():
+                if channel in switched_off:
+                    continue
                 for pool in seat.pools:
                     if agent not in pool.off:
                         waiting += len(pool.queue)

@@ -22,7 +22,7 @@ from agentroute.events import EventBus, ItemAssigned, ItemQueued
 from agentroute.model import Decision, ItemState
 from agentroute.ownership import Action, ActorKind
 
-__all__ = ["Dispatch", "barriers"]
+__all__ = ["Dispatch", "barriers", "chooser"]
 
 
 class Dispatch:
@@ -287,13 +287,16 @@ class Dispatch:
         agent can take it now. *action* is what the history calls a booking
         (``"assigned"``, ``"reopened"``, ``"transferred"``, ``"requeued"``);
         when the item waits instead and its owner changes, the history says so
-        with *by* and *reason*.
+        with *by* and *reason*. A booking is by the person who asked, or by
+        the strategy when the host did (see `chooser`).
         """
         pool = record.pool
         pull = pool.settings.mode == "pull"
         seat = self.sole_seat(pool) if pull else pool.pick(self.rng) if pool.has_free else None
         if seat is not None:
-            return self.book(record, seat, at, pool.strategy_name, action=action, reason=reason)
+            return self.book(
+                record, seat, at, pool.strategy_name, *chooser(by, by_kind), action, reason
+            )
         if action != "assigned":
             self.set_item(record, record.state, None, None)
             self.ledger.change(
@@ -370,6 +373,18 @@ class Dispatch:
                 if best is None or first < best[0]:
                     best = (first, pool)
         return best
+
+
+def chooser(by: str, by_kind: ActorKind) -> tuple[ActorKind, str | None]:
+    """
+    Return (by kind, by) for a booking a strategy made on someone's request.
+
+    A person who asked is who the history names; when the host asked
+    (``"system"``), the strategy that chose is, as for any assignment.
+    """
+    if by_kind == "system":
+        return "strategy", None
+    return by_kind, by
 
 
 def barriers(

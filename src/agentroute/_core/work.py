@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agentroute._core.dispatch import barriers
+from agentroute._core.dispatch import barriers, chooser
 from agentroute._core.items import OPERATIONS, ItemRecord
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat
@@ -332,8 +332,10 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
     dispatch.unbook(record)
     reason = command.reason
     if chosen is not None:
-        label = pool.strategy_name
-        decision = dispatch.book(record, chosen, at, label, by_kind, by, "requeued", reason)
+        kind, name = chooser(by, by_kind)
+        decision = dispatch.book(
+            record, chosen, at, pool.strategy_name, kind, name, "requeued", reason
+        )
     else:
         dispatch.set_item(record, record.state, None, None)
         core.ledger.change(
