@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from agentroute import CHAT, Agent, Event, Item, ManualClock, Role, Router, UnknownItemError
+from agentroute._core.registry import Seat
 
 DEPARTMENT = "billing"
 """The department every builder uses unless told otherwise."""
@@ -153,3 +154,19 @@ def record_events(router: Router, kinds: Iterable[str] | None = None) -> list[Ev
     events: list[Event] = []
     router.subscribe(events.append, kinds)
     return events
+
+
+def book(seat: Seat, item_id: str, tick: int) -> None:
+    """Book *item_id* on *seat* as the dispatcher does, and tell its pools."""
+    seat.held[item_id] = tick
+    seat.load += 1
+    seat.last_assigned = seat.idle_since = tick
+    seat.refresh()
+
+
+def release(seat: Seat, item_id: str, tick: int) -> None:
+    """Release *item_id* from *seat* as the dispatcher does, and tell its pools."""
+    del seat.held[item_id]
+    seat.load -= 1
+    seat.idle_since = tick
+    seat.refresh()

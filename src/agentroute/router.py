@@ -553,13 +553,7 @@ class Router:
         with self._lock:
             if self._guard.running is not None:
                 raise ReentrantCallError(self._guard.running)
-            try:
-                now = self._clock()
-            except Exception as error:
-                raise HostCodeError("clock", f"raised {error!r}") from error
-            if type(now) is not float or now - now != 0.0:
-                now = _seconds(now)
-            decision: Decision = self._core.apply(Assign(now, item))
+            decision: Decision = self._core.apply(Assign(self._now(), item))
             if self._bus.pending:
                 self._bus.deliver(decision)
             return decision
@@ -597,13 +591,7 @@ class Router:
         with self._lock:
             if self._guard.running is not None:
                 raise ReentrantCallError(self._guard.running)
-            try:
-                now = self._clock()
-            except Exception as error:
-                raise HostCodeError("clock", f"raised {error!r}") from error
-            if type(now) is not float or now - now != 0.0:
-                now = _seconds(now)
-            decisions: list[Decision] = self._core.apply(Close(now, item_id, actor, reason))
+            decisions: list[Decision] = self._core.apply(Close(self._now(), item_id, actor, reason))
             if self._bus.pending:
                 self._bus.deliver(decisions)
             return decisions

@@ -11,22 +11,7 @@ from agentroute._core.registry import Seat
 from agentroute._core.undo import UndoLog
 from agentroute.model import Department
 from agentroute.strategies import Candidate, LeastBusy, RandomChoice, Rank
-
-
-def book(seat: Seat, item_id: str, tick: int) -> None:
-    """Book *item_id* on *seat* as the dispatcher does, and tell its pools."""
-    seat.held[item_id] = tick
-    seat.load += 1
-    seat.last_assigned = seat.idle_since = tick
-    seat.refresh()
-
-
-def release(seat: Seat, item_id: str, tick: int) -> None:
-    """Release *item_id* from *seat* as the dispatcher does, and tell its pools."""
-    del seat.held[item_id]
-    seat.load -= 1
-    seat.idle_since = tick
-    seat.refresh()
+from tests.generators import book, release
 
 
 def seat(agent: str, *, limit: int = 2, load: int = 0, enabled: bool = True) -> Seat:

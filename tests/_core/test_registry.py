@@ -10,22 +10,7 @@ from agentroute._core.registry import AgentRecord, Registry, Seat
 from agentroute._core.undo import UndoLog
 from agentroute.model import Department
 from agentroute.strategies import LeastBusy
-
-
-def book(seat: Seat, item_id: str, tick: int) -> None:
-    """Book *item_id* on *seat* as the dispatcher does, and tell its pools."""
-    seat.held[item_id] = tick
-    seat.load += 1
-    seat.last_assigned = seat.idle_since = tick
-    seat.refresh()
-
-
-def release(seat: Seat, item_id: str, tick: int) -> None:
-    """Release *item_id* from *seat* as the dispatcher does, and tell its pools."""
-    del seat.held[item_id]
-    seat.load -= 1
-    seat.idle_since = tick
-    seat.refresh()
+from tests.generators import book, release
 
 
 def chat_pool(department: str = "billing") -> Pool:
