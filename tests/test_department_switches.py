@@ -205,3 +205,22 @@ class TestCloseInHistory:
         with pytest.raises(PermissionDeniedError, match="an unassigned item"):
             router.close("c1", actor="ana")
         router.close("c1", actor="boss")
+
+
+def test_the_badge_skips_a_channel_switched_off_everywhere() -> None:
+    """waiting_for() counts only what next_for() could take: not a channel switched off."""
+    router = Router()
+    router.add_department("sales", mode="pull")
+    router.add_agent(
+        make_agent(
+            "ana", capacity={"chat": 1, "email": 1}, departments={"sales": ["chat", "email"]}
+        )
+    )
+    router.add_agent(make_agent("bob", departments={"sales": ["chat"]}))
+    router.set_presence("ana", "online")
+    router.assign(make_item("s1", department="sales"))
+    router.assign(make_item("e1", channel="email", department="sales"))
+
+    router.set_channel("ana", "chat", enabled=False)
+
+    assert (1, "e1") == (router.waiting_for("ana"), router.next_for("ana").item)  # type: ignore[union-attr]

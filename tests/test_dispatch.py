@@ -350,3 +350,18 @@ class TestRequeue:
         decisions = router.update_agent(attrs.evolve(router.agent("bob"), priority=1))
 
         assert ([], ("c1",)) == (decisions, router.assigned_to("ana"))
+
+
+def test_a_drain_skips_a_line_whose_only_free_agent_was_just_booked() -> None:
+    """One agent serving two departments takes the more important item; the other waits."""
+    both = {"sales": ["chat"], "support": ["chat"]}
+    router = make_router(
+        make_agent("ana", departments=both), departments=["sales", "support"], online=False
+    )
+    router.assign(make_item("s1", department="sales", priority=2))
+    router.assign(make_item("h1", department="support", priority=1))
+
+    decisions = router.set_presence("ana", "online")
+
+    assert [("h1", "ana")] == [(d.item, d.agent) for d in decisions]
+    assert ("s1",) == router.queued("sales", "chat")

@@ -10,6 +10,7 @@ inverse in the undo log first.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from heapq import heapify, heappop, heappush
 
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
@@ -336,27 +337,33 @@ class Dispatch:
         Hand pushed work to free agents, most important first, until one side runs out.
 
         With a single agent in the router, everything waiting is pushed to
-        them, pull items included. A booking only ever removes free agents,
-        so the pools worth looking at can only shrink as this runs.
+        them, pull items included. The pools with work and a free agent wait
+        in a heap by their most important item: only the pool just served
+        gets a new head, and a pool whose free agents a booking took
+        elsewhere is dropped when it comes up, so dispatching n items from
+        P pools costs O((n + P) log P), not O(n P).
         """
         everything = self.registry.sole
-        ready = [
-            pool
-            for pool in dict.fromkeys(pools)
+        heap = [
+            (pool.queue.first_work(everything), order, pool)
+            for order, pool in enumerate(dict.fromkeys(pools))
             if pool.has_free and pool.queue.has_work(everything)
         ]
-        decisions = []
+        decisions: list[Decision] = []
+        if not heap:
+            return decisions
+        heapify(heap)
         steps = self._steps
-        while ready:
-            if len(ready) == 1:
-                pool = ready[0]
-            else:
-                pool = min(ready, key=lambda p: p.queue.first_work(everything))
+        while heap:
+            _, order, pool = heappop(heap)
+            if not pool.has_free:
+                continue  # a booking elsewhere took its last free agent
             seat = pool.pick(self.rng)
             key = pool.queue.pop_work(everything, steps)
             record = self.items.records[key[3]]
             decisions.append(self.book(record, seat, at, pool.strategy_name))
-            ready = [p for p in ready if p.has_free and p.queue.has_work(everything)]
+            if pool.has_free and pool.queue.has_work(everything):
+                heappush(heap, (pool.queue.first_work(everything), order, pool))
         return decisions
 
     def next_key(self, holder: AgentRecord) -> tuple[QueueKey, Pool] | None:
