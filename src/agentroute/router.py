@@ -799,7 +799,7 @@ class Router:
             NotEligibleError: The agent cannot take the item.
             PermissionDeniedError: The actor may not make this transfer.
 
-        Added in 0.2. *route* added in 0.2.
+        Added in 0.2.
         """
         if to_agent is None and to_department is None:
             raise InvalidValueError("transfer", "give to_agent, to_department, or both")
