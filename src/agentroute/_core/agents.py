@@ -142,14 +142,10 @@ def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
             pool = core.pool(department, channel)
             pool.leave(record.seats[channel])
             left.append(pool)
-            if (department, channel) in record.department_off:
-                del record.department_off[department, channel]
-                steps.append((record.department_off.__setitem__, (department, channel), None))
+            core.undo.flag(record.department_off, (department, channel), False)
     for channel in [c for c in record.seats if c not in agent.capacity]:
         steps.append((record.seats.__setitem__, channel, record.seats.pop(channel)))
-        if channel in record.channels_off:
-            del record.channels_off[channel]
-            steps.append((record.channels_off.__setitem__, channel, None))
+        core.undo.flag(record.channels_off, channel, False)
     steps.append((setattr, record, "agent", record.agent))
     _set_owner(core, record.agent, agent)
     record.agent = agent
@@ -244,27 +240,14 @@ def set_channel(core: Core, command: SetChannel) -> list[Decision]:
     permissions.check_channel_change(
         core.actor(command.actor), command.agent_id, self_service=core.self_service
     )
-    steps = core.undo.steps
+    off = not command.enabled
     if pool is not None:
-        key = (pool.department, channel)
-        was_off = key in record.department_off
-        if command.enabled and was_off:
-            del record.department_off[key]
-            steps.append((record.department_off.__setitem__, key, None))
-        elif not command.enabled and not was_off:
-            record.department_off[key] = None
-            steps.append((record.department_off.pop, key))
-        pool.set_off(record.agent.id, not command.enabled)
+        core.undo.flag(record.department_off, (pool.department, channel), off)
+        pool.set_off(record.agent.id, off)
         pool.refresh(seat)
         return core.dispatch.drain([pool], command.at)
-    was_off = channel in record.channels_off
-    if command.enabled and was_off:
-        del record.channels_off[channel]
-        steps.append((record.channels_off.__setitem__, channel, None))
-    elif not command.enabled and not was_off:
-        record.channels_off[channel] = None
-        steps.append((record.channels_off.pop, channel))
-    steps.append((_restore_seat, seat, seat.enabled, seat.priority, seat.limit))
+    core.undo.flag(record.channels_off, channel, off)
+    core.undo.steps.append((_restore_seat, seat, seat.enabled, seat.priority, seat.limit))
     seat.enabled = record.seat_enabled(channel)
     seat.refresh()
     return core.dispatch.drain(seat.pools, command.at)

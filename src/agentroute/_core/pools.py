@@ -56,6 +56,7 @@ class Pool:
         "_rank",
         "_ranked",
         "_steps",
+        "_undo",
         "_uniform",
         "channel",
         "department",
@@ -96,6 +97,7 @@ class Pool:
         self._culprit = f"strategy {strategy_name!r} of ({settings.name!r}, {channel!r})"
         self._guard = guard
         self._steps = undo.steps
+        self._undo = undo
         self.dropped = False
         """Idle and no longer in the router's pools: an item pointing here looks again."""
         self.members: dict[str, Seat] = {}
@@ -155,12 +157,7 @@ class Pool:
 
     def set_off(self, agent: str, off: bool) -> None:
         """Record whether *agent* has this channel switched off here; the caller refreshes."""
-        if off and agent not in self.off:
-            self.off[agent] = None
-            self._steps.append((self.off.pop, agent))
-        elif not off and agent in self.off:
-            del self.off[agent]
-            self._steps.append((self.off.__setitem__, agent, None))
+        self._undo.flag(self.off, agent, off)
 
     def refresh(self, seat: Seat) -> None:
         """Re-rank *seat*, or drop it from the free agents when it cannot take work."""

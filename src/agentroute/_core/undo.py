@@ -34,6 +34,15 @@ class UndoLog:
         """Remember to call ``step(*args)`` if the call fails."""
         self.steps.append((step, *args))
 
+    def flag(self, flags: dict[Any, None], key: object, on: bool) -> None:
+        """Put *key* in the set-like dict *flags* (*on*) or take it out, logging the inverse."""
+        if on and key not in flags:
+            flags[key] = None
+            self.steps.append((dict.pop, flags, key))
+        elif not on and key in flags:
+            del flags[key]
+            self.steps.append((dict.__setitem__, flags, key, None))
+
     def rollback(self) -> None:
         """Undo every logged step, newest first, and forget them."""
         steps = self.steps
