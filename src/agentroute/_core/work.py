@@ -181,7 +181,7 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
     elif command.route:
         decision = dispatch.route(record, at, "transferred", by, by_kind, reason)
     else:
-        sole = dispatch.sole_seat(pool) if dispatch.pushes_everything else None
+        sole = dispatch.sole_seat(pool)
         if sole is not None:
             decision = dispatch.book(
                 record, sole, at, "transfer", by_kind, by, "transferred", reason
