@@ -15,6 +15,7 @@ from agentroute import (
     DuplicateOwnerError,
     DuplicateStrategyError,
     HostCodeError,
+    InvalidDataError,
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
@@ -28,6 +29,7 @@ from agentroute import (
     UnknownDepartmentError,
     UnknownItemError,
     UnknownStrategyError,
+    UnsupportedVersionError,
     errors,
     strategies,
 )
@@ -76,6 +78,20 @@ class Failure:
 
 
 FAILURES: dict[str, Failure] = {
+    "apply-not-an-entry": Failure(
+        lambda r: r.apply({"format": "agentroute.snapshot", "version": 1}),
+        UnsupportedVersionError,
+        "format: found 'agentroute.snapshot'; this release reads format 'agentroute.journal'",
+        {"path": "format", "found": "agentroute.snapshot"},
+    ),
+    "apply-unknown-operation": Failure(
+        lambda r: r.apply(
+            {"format": "agentroute.journal", "version": 1, "op": "explode", "at": 1.0, "args": {}}
+        ),
+        InvalidDataError,
+        "op: unknown operation 'explode'",
+        {"path": "op"},
+    ),
     "add_department-duplicate": Failure(
         lambda r: r.add_department("billing"),
         DuplicateDepartmentError,

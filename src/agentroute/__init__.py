@@ -14,7 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-from agentroute import commands, events, strategies
+from agentroute import commands, events, journal, strategies
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
     AgentBusyError,
@@ -26,6 +26,7 @@ from agentroute.errors import (
     DuplicateOwnerError,
     DuplicateStrategyError,
     HostCodeError,
+    InvalidDataError,
     InvalidStateError,
     InvalidValueError,
     ItemClosedError,
@@ -37,6 +38,7 @@ from agentroute.errors import (
     UnknownDepartmentError,
     UnknownItemError,
     UnknownStrategyError,
+    UnsupportedVersionError,
 )
 from agentroute.events import Event, HandlerError, Subscription
 from agentroute.model import (
@@ -80,6 +82,7 @@ __all__ = [
     "HandlerError",
     "HistoryEntry",
     "HostCodeError",
+    "InvalidDataError",
     "InvalidStateError",
     "InvalidValueError",
     "Item",
@@ -102,8 +105,10 @@ __all__ = [
     "UnknownDepartmentError",
     "UnknownItemError",
     "UnknownStrategyError",
+    "UnsupportedVersionError",
     "commands",
     "events",
+    "journal",
     "strategies",
 ]
 

@@ -20,6 +20,8 @@ event handlers failed.
     │   ├── DuplicateStrategyError
     │   └── DuplicateOwnerError
     ├── InvalidValueError (ValueError)
+    │   └── InvalidDataError
+    │       └── UnsupportedVersionError
     ├── InvalidStateError (RuntimeError)
     │   ├── AgentBusyError
     │   ├── ItemClosedError
@@ -48,6 +50,7 @@ __all__ = [
     "DuplicateOwnerError",
     "DuplicateStrategyError",
     "HostCodeError",
+    "InvalidDataError",
     "InvalidStateError",
     "InvalidValueError",
     "ItemClosedError",
@@ -59,6 +62,7 @@ __all__ = [
     "UnknownDepartmentError",
     "UnknownItemError",
     "UnknownStrategyError",
+    "UnsupportedVersionError",
 ]
 
 
@@ -205,6 +209,41 @@ class InvalidValueError(AgentrouteError, ValueError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         super().__init__(f"{path}: {message}")
+
+
+class InvalidDataError(InvalidValueError):
+    """
+    A snapshot or journal entry is malformed or contradicts itself; nothing was changed.
+
+    ``problems`` lists every problem found, each as ``"key.path: what is wrong"``
+    (e.g. ``"items[3].agent: unknown agent 'zoe'"``); ``path`` is the first one's.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, what: str, problems: Iterable[tuple[str, str]]) -> None:
+        listed = list(problems)
+        self.what = what
+        self.problems = tuple(f"{path}: {message}" for path, message in listed)
+        shown = "\n  ".join(self.problems)
+        noun = "problem" if len(listed) == 1 else "problems"
+        AgentrouteError.__init__(self, f"Refused {what} ({len(listed)} {noun}):\n  {shown}")
+        self.path = listed[0][0]
+
+
+class UnsupportedVersionError(InvalidDataError):
+    """
+    A snapshot or journal entry is of another format, or of a version this release cannot read.
+
+    ``supported`` is the format and version this release reads and writes.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, what: str, path: str, found: object, supported: str) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(what, [(path, f"found {found!r}; this release reads {supported}")])
 
 
 class InvalidStateError(AgentrouteError, RuntimeError):

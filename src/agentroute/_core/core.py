@@ -46,6 +46,7 @@ from agentroute.errors import (
     UnknownDepartmentError,
 )
 from agentroute.events import EventBus
+from agentroute.journal import Journal, encode
 from agentroute.model import Agent, Department
 from agentroute.strategies import Strategy, StrategyFactory
 
@@ -90,6 +91,8 @@ class Core:
         history_limit: int | None,
         bus: EventBus,
     ) -> None:
+        self.journal: Journal | None = None
+        """Called with each applied command's entry before it is committed; see `apply`."""
         self.undo = UndoLog()
         self._steps = self.undo.steps
         self._applying = False
@@ -121,6 +124,8 @@ class Core:
         self._applying = True
         try:
             result = handler(self, command)
+            if self.journal is not None:
+                self._write(command)
         except BaseException:
             self.undo.rollback()
             rng.state = drawn
@@ -130,6 +135,18 @@ class Core:
             self._applying = False
         self._steps.clear()  # commit
         return result
+
+    def _write(self, command: Command) -> None:
+        """Hand the host the entry of a command that succeeded; if it fails, the call fails."""
+        entry = encode(command)
+        guard = self.guard
+        guard.running = "journal"
+        try:
+            self.journal(entry)  # type: ignore[misc]
+        except Exception as error:
+            raise HostCodeError("journal", f"raised {error!r}") from error
+        finally:
+            guard.running = None
 
     # -- lookups that raise the public errors --------------------------------------
 

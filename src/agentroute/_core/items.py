@@ -112,7 +112,16 @@ class ItemStore:
     and undone exactly.
     """
 
-    __slots__ = ("_closes", "_ledger", "_undo", "arrivals", "closed_count", "records", "retain")
+    __slots__ = (
+        "_closes",
+        "_ledger",
+        "_undo",
+        "arrivals",
+        "closed_count",
+        "closes_made",
+        "records",
+        "retain",
+    )
 
     def __init__(self, undo: UndoLog, ledger: Ledger, retain: int | None) -> None:
         self._undo = undo
@@ -125,6 +134,8 @@ class ItemStore:
         """How many closed items are kept now."""
         self.arrivals = 0
         """Arrival sequence numbers handed out so far (queue order among equals)."""
+        self.closes_made = 0
+        """Closes numbered so far: the last close's number."""
 
     def get(self, item_id: str) -> ItemRecord:
         """
@@ -161,9 +172,8 @@ class ItemStore:
 
     def closed(self, record: ItemRecord) -> None:
         """Count *record* as closed, dropping the oldest closed items past the bound."""
-        closes = self._closes
-        number = closes[-1][0] + 1 if closes else 1
-        closes.append((number, record.item.id))
+        self.closes_made = number = self.closes_made + 1
+        self._closes.append((number, record.item.id))
         self._undo.steps.append((ItemStore._unclose, self, record))
         record.closed_number = number
         self.closed_count += 1
@@ -174,6 +184,7 @@ class ItemStore:
 
     def _unclose(self, record: ItemRecord) -> None:
         self._closes.pop()
+        self.closes_made -= 1
         record.closed_number = 0
         self.closed_count -= 1
 
@@ -228,6 +239,11 @@ class ItemStore:
         self.closed_count -= 1
         self._undo.steps.append((ItemStore._unforget, self, record))
         self._ledger.forget(item_id)
+
+    def restore_closes(self, closed: list[ItemRecord]) -> None:
+        """Count *closed* (ordered by close number) as the kept closed items, after a restore."""
+        self._closes = deque((record.closed_number, record.item.id) for record in closed)
+        self.closed_count = len(closed)
 
     def _unforget(self, record: ItemRecord) -> None:
         self.records[record.item.id] = record

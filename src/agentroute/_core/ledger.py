@@ -11,9 +11,9 @@ from __future__ import annotations
 from agentroute._core.undo import UndoLog
 from agentroute.ownership import Action, ActorKind, HistoryEntry, Ownership
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "Row"]
 
-_Row = tuple[float, Action, str | None, str, str | None, str | None, str, ActorKind, str | None]
+Row = tuple[float, Action, str | None, str, str | None, str | None, str, ActorKind, str | None]
 """(at, action, from department, to department, from agent, to agent, by, by kind, reason)"""
 
 
@@ -25,7 +25,7 @@ class Ledger:
     __slots__ = ("_rows", "_undo", "limit")
 
     def __init__(self, undo: UndoLog, limit: int | None) -> None:
-        self._rows: dict[str, list[_Row]] = {}
+        self._rows: dict[str, list[Row]] = {}
         self._undo = undo
         self.limit = limit
         """Rows kept per item, newest last; None keeps all."""
@@ -67,6 +67,14 @@ class Ledger:
     def history(self, item_id: str) -> tuple[HistoryEntry, ...]:
         """Return the kept changes of a recorded item's owner, oldest first."""
         return tuple(HistoryEntry(row[0], item_id, *row[1:]) for row in self._rows[item_id])
+
+    def rows(self, item_id: str) -> list[Row]:
+        """Return the kept rows of a recorded item, oldest first (the list itself: read only)."""
+        return self._rows[item_id]
+
+    def put_rows(self, item_id: str, rows: list[Row]) -> None:
+        """Set an item's rows wholesale, when a router is rebuilt from a snapshot."""
+        self._rows[item_id] = rows
 
     def forget(self, item_id: str) -> None:
         """Drop an item's history."""

@@ -63,6 +63,7 @@ class Pool:
         "dropped",
         "members",
         "off",
+        "ordered",
         "queue",
         "settings",
         "strategy",
@@ -103,8 +104,9 @@ class Pool:
         self.members: dict[str, Seat] = {}
         self.off: dict[str, None] = {}
         """Members who switched this channel off for this department only."""
-        ordered = getattr(strategy, "ordered", True)
-        self._free: _SortedEntries | _Bag = _SortedEntries() if ordered else _Bag()
+        self.ordered = bool(getattr(strategy, "ordered", True))
+        """False for a strategy that draws from its free agents in no order of rank."""
+        self._free: _SortedEntries | _Bag = _SortedEntries() if self.ordered else _Bag()
         self._entries: dict[str, _Entry] = {}
         self._ranked = _RankedView(self, host=self._host)
         self.queue = WaitingQueue()
@@ -126,8 +128,23 @@ class Pool:
         return not self.members and not len(self.queue)
 
     def free_agents(self) -> list[str]:
-        """Return the free members' ids in rank order."""
+        """Return the free members' ids in rank order (in draw order when not `ordered`)."""
         return [entry[-2] for entry in self._free]
+
+    def set_draw_order(self, agents: list[str]) -> bool:
+        """
+        Put an unordered pool's free members in the order *agents* lists them (a restore).
+
+        Returns False, changing nothing, unless *agents* are exactly the free members.
+        """
+        entries = self._entries
+        if len(agents) != len(entries) or set(agents) != entries.keys():
+            return False
+        bag = _Bag()
+        for agent in agents:
+            bag.swap(None, entries[agent])
+        self._free = bag
+        return True
 
     def serves(self, seat: Seat) -> bool:
         """Tell whether *seat* is a member with the channel on here (it may still be full)."""
@@ -300,6 +317,13 @@ class Pools:
         self.by_key[key] = pool
         self._by_department.setdefault(settings.name, {})[channel] = pool
         self._undo.push(self._remove, key)
+        return pool
+
+    def detached(self, settings: Department, channel: str) -> Pool:
+        """Build a pool that is not among the router's: an item of a dropped pool points to it."""
+        name, strategy = self._strategy(settings, channel)
+        pool = Pool(settings, channel, name, strategy, self._undo, self._guard)
+        pool.dropped = True
         return pool
 
     def discard_if_idle(self, pool: Pool) -> None:

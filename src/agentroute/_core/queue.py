@@ -107,6 +107,10 @@ class WaitingQueue:
         """Return the 1-based place of a waiting item in the whole line."""
         return self._push.bisect_left(key) + self._pull.bisect_left(key) + 1
 
+    def lines(self) -> tuple[list[str], list[str]]:
+        """Return the ids waiting to be pushed and those waiting to be pulled, each in order."""
+        return [key[3] for key in self._push], [key[3] for key in self._pull]
+
     def item_ids(self) -> tuple[str, ...]:
         """Return the waiting item ids in order, push and pull alike."""
         return tuple(key[3] for key in merge(self._push, self._pull))

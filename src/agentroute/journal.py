@@ -1,0 +1,192 @@
+"""
+The journal: one plain-data entry for every successful call that may change a router.
+
+A router made with ``Router(journal=callback)`` calls ``callback(entry)``
+once per successful mutating call, after the change and before the call
+returns, so an entry the callback has stored is a change the caller may
+rely on. An entry is one flat, JSON-safe object: its format and version,
+the operation (the name of the `Router` method), the clock reading the
+call took, and the call's arguments under the method's own keyword names::
+
+    {"format": "agentroute.journal", "version": 1, "op": "close", "at": 12.5,
+     "item_id": "c1", "actor": null, "reason": "solved"}
+
+``router.apply(entry)`` replays one; a router restored from a snapshot and
+fed the entries journaled after it equals the original.
+
+Examples:
+    >>> from agentroute import Router, ManualClock
+    >>> entries = []
+    >>> router = Router(clock=ManualClock(100.0), journal=entries.append)
+    >>> router.add_department("billing")
+    >>> entries[0]["op"], entries[0]["at"], entries[0]["name"]
+    ('add_department', 100.0, 'billing')
+    >>> replica = Router()
+    >>> replica.apply(entries[0])
+    >>> replica.departments()
+    ['billing']
+
+Compatibility: an entry names its format and version. This release writes
+version 1 and reads versions up to 1; a later release keeps reading every
+earlier version, and refuses a newer one with `UnsupportedVersionError`
+rather than guess.
+
+Added in 0.2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeAlias, get_origin, get_type_hints
+
+from agentroute import _plain
+from agentroute.commands import (
+    AddAgent,
+    AddDepartment,
+    Assign,
+    Claim,
+    Close,
+    Command,
+    Forget,
+    NextFor,
+    RemoveAgent,
+    Reopen,
+    Reply,
+    Requeue,
+    SetCapacity,
+    SetChannel,
+    SetPresence,
+    SetSelfService,
+    Transfer,
+    UpdateAgent,
+)
+from agentroute.errors import InvalidDataError
+from agentroute.model import Agent, Item
+
+__all__ = ["FORMAT", "OPERATIONS", "VERSION", "Entry", "Journal", "decode", "encode"]
+
+FORMAT: Final = "agentroute.journal"
+"""The ``format`` of every entry."""
+
+VERSION: Final = 1
+"""The version this release writes, and the newest it reads."""
+
+Entry: TypeAlias = dict[str, Any]
+"""One journal entry: plain, JSON-safe data."""
+
+Journal: TypeAlias = Callable[[Entry], object]
+"""A callback that stores entries, e.g. ``list.append`` or a database insert."""
+
+OPERATIONS: Final[dict[str, type[Command]]] = {
+    "add_department": AddDepartment,
+    "add_agent": AddAgent,
+    "update_agent": UpdateAgent,
+    "remove_agent": RemoveAgent,
+    "set_presence": SetPresence,
+    "set_channel": SetChannel,
+    "set_self_service": SetSelfService,
+    "set_capacity": SetCapacity,
+    "assign": Assign,
+    "close": Close,
+    "forget": Forget,
+    "transfer": Transfer,
+    "claim": Claim,
+    "next_for": NextFor,
+    "reopen": Reopen,
+    "reply": Reply,
+    "requeue": Requeue,
+}
+"""Each journaled operation (a `Router` method) and the command it becomes."""
+
+
+def _generic(op: str, command: type[Command]) -> Callable[[Any], Entry]:
+    """Return the encoder of *command*: plain fields as they are, models through cattrs."""
+    names = command._fields[1:]
+    hints = get_type_hints(command)
+    special = [
+        (name, _plain.unstructure_hook(hints[name]))
+        for name in names
+        if hints[name] in (Agent, Item) or get_origin(hints[name]) is Mapping
+    ]
+
+    def encode(command: Any) -> Entry:
+        entry = {"format": FORMAT, "version": VERSION, "op": op, "at": command[0]}
+        entry.update(zip(names, command[1:], strict=True))
+        for name, to_plain in special:
+            entry[name] = to_plain(entry[name])
+        return entry
+
+    return encode
+
+
+# The two calls of every item's life get encoders spelled out: a dict display is
+# built in one step, and a flat entry of plain values is one object the garbage
+# collector never tracks, which keeps a journaled assign + close within 15% of a
+# plain one.
+
+
+def _encode_assign(command: Assign) -> Entry:
+    item = command.item
+    plain = {
+        "id": item.id,
+        "channel": item.channel,
+        "department": item.department,
+        "customer": item.customer,
+        "priority": item.priority,
+        "sla_deadline": item.sla_deadline,
+    }
+    return {"format": FORMAT, "version": VERSION, "op": "assign", "at": command.at, "item": plain}
+
+
+def _encode_close(command: Close) -> Entry:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "op": "close",
+        "at": command.at,
+        "item_id": command.item_id,
+        "actor": command.actor,
+        "reason": command.reason,
+    }
+
+
+_ENCODERS: Final[dict[type[Any], Callable[[Any], Entry]]] = {
+    command: _generic(op, command) for op, command in OPERATIONS.items()
+}
+_ENCODERS[Assign] = _encode_assign
+_ENCODERS[Close] = _encode_close
+
+
+def encode(command: Command) -> Entry:
+    """
+    Return the journal entry of *command*.
+
+    Examples:
+        >>> encode(Close(at=12.5, item_id="c1", actor=None, reason="solved"))
+        {'format': 'agentroute.journal', 'version': 1, 'op': 'close', 'at': 12.5,
+         'item_id': 'c1', 'actor': None, 'reason': 'solved'}
+    """
+    return _ENCODERS[type(command)](command)
+
+
+_HEADER: Final = ("format", "version", "op")
+
+
+def decode(entry: object) -> Command:
+    """
+    Return the command a journal entry records, checking every field.
+
+    Raises:
+        UnsupportedVersionError: Another format, or a newer version.
+        InvalidDataError: A key is missing, unknown or of the wrong type, or the
+            operation is unknown; the message names each key path.
+    """
+    header = _plain.check_header(entry, "journal entry", FORMAT, VERSION)
+    op = header.get("op")
+    command = OPERATIONS.get(op) if isinstance(op, str) else None
+    if command is None:
+        known = ", ".join(sorted(OPERATIONS))
+        problem = f"unknown operation {op!r} (known: {known})"
+        raise InvalidDataError("journal entry", [("op", problem)])
+    fields = {key: value for key, value in header.items() if key not in _HEADER}
+    return _plain.structure(fields, command, "journal entry")
