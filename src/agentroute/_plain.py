@@ -91,7 +91,7 @@ def unstructure_hook(cls: type[Any]) -> Any:
     return _FAST.get_unstructure_hook(cls)
 
 
-def structure(data: object, cls: type[T], what: str, path: str = "") -> T:
+def structure(data: object, cls: type[T], what: str) -> T:
     """
     Build a *cls* from plain *data*, or raise `InvalidDataError` naming every bad key path.
 
@@ -105,24 +105,16 @@ def structure(data: object, cls: type[T], what: str, path: str = "") -> T:
     try:
         return _DETAILED.structure(data, cls)
     except Exception as error:
-        raise InvalidDataError(what, problems(error, path)) from error
+        raise InvalidDataError(what, problems(error)) from error
 
 
-def problems(error: BaseException, path: str = "") -> list[tuple[str, str]]:
+def problems(error: BaseException) -> list[tuple[str, str]]:
     """Return (key path, message) for every leaf error inside a cattrs error."""
     found: list[tuple[str, str]] = []
     for line in cattrs.transform_error(error, path="$", format_exception=_message):
         message, _, where = line.rpartition(" @ ")
-        found.append((_join(path, where.removeprefix("$")), message))
+        found.append((where.removeprefix("$").removeprefix(".") or "(top level)", message))
     return found
-
-
-def _join(prefix: str, suffix: str) -> str:
-    if not suffix:
-        return prefix or "(top level)"
-    if not prefix:
-        return suffix.removeprefix(".")
-    return prefix + suffix
 
 
 def _message(error: BaseException, cls: type[Any] | None) -> str:
@@ -130,12 +122,7 @@ def _message(error: BaseException, cls: type[Any] | None) -> str:
         return "required key missing"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
         return f"unknown key(s): {', '.join(sorted(error.extra_fields))}"
-    text = str(error)
-    if isinstance(error, ValueError | TypeError) and text:
-        return text
-    if cls is not None and isinstance(error, TypeError | ValueError | AttributeError):
-        return f"expected {getattr(cls, '__name__', cls)}"
-    return text or type(error).__name__
+    return str(error) or type(error).__name__
 
 
 def check_header(data: object, what: str, format_name: str, version: int) -> Mapping[str, Any]:
