@@ -317,7 +317,7 @@ class ReentrantCallError(InvalidStateError):
 
 class HostCodeError(AgentrouteError, RuntimeError):
     """
-    Code the host plugged in (a custom strategy, the clock) raised or returned garbage.
+    Code the host plugged in (a custom strategy, the clock, the journal) raised or returned garbage.
 
     The call changed nothing. ``culprit`` names the code, e.g.
     ``"strategy 'vip_first' of ('billing', 'chat')"`` or ``"clock"``; the
