@@ -85,6 +85,7 @@ def test_every_successful_call_writes_one_json_safe_entry() -> None:
     assert entries[7] == {
         "format": "agentroute.journal",
         "version": 1,
+        "seq": 8,
         "op": "assign",
         "at": 112.0,
         "item": {
@@ -204,9 +205,9 @@ def test_every_command_survives_encode_and_decode() -> None:
         commands.Requeue(1.0, "c1", None, None),
     ]
 
-    decoded = [journal.decode(json.loads(json.dumps(journal.encode(c)))) for c in every]
+    decoded = [journal.decode(json.loads(json.dumps(journal.encode(c, 9)))) for c in every]
 
-    assert decoded == every
+    assert decoded == [(9, c) for c in every]
     assert {type(c) for c in every} == set(journal.OPERATIONS.values())
 
 
@@ -214,6 +215,7 @@ def _entry(**changes: object) -> Entry:
     entry: Entry = {
         "format": "agentroute.journal",
         "version": 1,
+        "seq": 1,
         "op": "close",
         "at": 5.0,
         "item_id": "c1",
@@ -234,6 +236,9 @@ def _entry(**changes: object) -> Entry:
         (_entry(op=3), "op: unknown operation 3"),
         (_entry(op="explode"), "op: unknown operation 'explode' (known: add_agent, "),
         (_entry(op="set_presence", agent_id="ana", presence="asleep"), "presence: "),
+        (_entry(seq=0), "seq: expected an int >= 1, got 0"),
+        (_entry(seq="1"), "seq: expected an int >= 1, got '1'"),
+        (_entry(seq=2), "seq: is 2, but this router has taken 0 calls, so the next entry is 1"),
     ],
 )
 def test_a_bad_entry_is_refused_naming_the_key(entry: Entry, problem: str) -> None:
@@ -264,6 +269,31 @@ def test_an_entry_of_another_format_or_newer_version_is_refused(entry: Entry, pa
 def test_an_entry_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InvalidDataError, match="expected an object"):
         Router().apply(["close", "c1"])  # type: ignore[arg-type]
+
+
+def test_an_entry_applied_twice_is_refused() -> None:
+    _, entries, _ = journaled()
+    replica = Router(seed=5)
+    replica.apply(entries[0])
+
+    with pytest.raises(InvalidDataError, match="an entry is missing or repeated"):
+        replica.apply(entries[0])
+
+    assert replica.departments() == ["billing"]
+
+
+def test_restore_replays_entries_without_journaling_them() -> None:
+    original, entries, _ = journaled()
+    start = Router(seed=5).snapshot()
+    heard: list[Entry] = []
+
+    restored = Router.restore(start, journal=heard.append, replay=entries)
+    replayed = restored.snapshot()
+    restored.assign(make_item("after"))
+
+    assert replayed == original.snapshot()
+    assert replayed["counters"]["entries"] == len(entries)
+    assert [entry["seq"] for entry in heard] == [len(entries) + 1]
 
 
 def test_threads_journal_in_the_order_calls_took_effect() -> None:

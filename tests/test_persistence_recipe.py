@@ -1,5 +1,5 @@
 """
-The SQLite persistence recipe (examples/persistence.py) loses nothing acknowledged.
+The SQLite persistence recipe (examples/sqlite_persistence.py) loses nothing acknowledged.
 
 Restart equivalence runs a seeded mix of calls through the recipe, restarting
 on the way, and compares with a router that never stopped. The kill test runs
@@ -28,12 +28,12 @@ from agentroute import AgentrouteError, HostCodeError, ManualClock, Router
 from tests.generators import make_agent, make_item
 
 ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "examples" / "persistence.py"
+EXAMPLE = ROOT / "examples" / "sqlite_persistence.py"
 
-# mypy checks examples/ as a source root, so it knows the recipe as `persistence`;
+# mypy checks examples/ as a source root, so it knows the recipe as `sqlite_persistence`;
 # at run time examples/ is not on the path (nor a package), so load it by file.
 if TYPE_CHECKING:
-    import persistence as recipe
+    import sqlite_persistence as recipe
 else:
     _spec = importlib.util.spec_from_file_location("persistence_recipe", EXAMPLE)
     recipe = importlib.util.module_from_spec(_spec)

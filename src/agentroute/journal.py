@@ -8,8 +8,12 @@ rely on. An entry is one flat, JSON-safe object: its format and version,
 the operation (the name of the `Router` method), the clock reading the
 call took, and the call's arguments under the method's own keyword names::
 
-    {"format": "agentroute.journal", "version": 1, "op": "close", "at": 12.5,
-     "item_id": "c1", "actor": null, "reason": "solved"}
+    {"format": "agentroute.journal", "version": 1, "seq": 42, "op": "close",
+     "at": 12.5, "item_id": "c1", "actor": null, "reason": "solved"}
+
+``seq`` numbers the router's successful mutating calls from 1; a snapshot
+records how many it includes, so the entries to replay after it are those
+with a greater ``seq``, and ``apply`` refuses an entry out of turn.
 
 ``router.apply(entry)`` replays one; a router restored from a snapshot and
 fed the entries journaled after it equals the original.
@@ -99,7 +103,7 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
 """Each journaled operation (a `Router` method) and the command it becomes."""
 
 
-def _generic(op: str, command: type[Command]) -> Callable[[Any], Entry]:
+def _generic(op: str, command: type[Command]) -> Callable[[Any, int], Entry]:
     """Return the encoder of *command*: plain fields as they are, models through cattrs."""
     names = command._fields[1:]
     hints = get_type_hints(command)
@@ -109,8 +113,8 @@ def _generic(op: str, command: type[Command]) -> Callable[[Any], Entry]:
         if hints[name] in (Agent, Item) or get_origin(hints[name]) is Mapping
     ]
 
-    def encode(command: Any) -> Entry:
-        entry = {"format": FORMAT, "version": VERSION, "op": op, "at": command[0]}
+    def encode(command: Any, seq: int) -> Entry:
+        entry = {"format": FORMAT, "version": VERSION, "seq": seq, "op": op, "at": command[0]}
         entry.update(zip(names, command[1:], strict=True))
         for name, to_plain in special:
             entry[name] = to_plain(entry[name])
@@ -125,7 +129,7 @@ def _generic(op: str, command: type[Command]) -> Callable[[Any], Entry]:
 # plain one.
 
 
-def _encode_assign(command: Assign) -> Entry:
+def _encode_assign(command: Assign, seq: int) -> Entry:
     item = command.item
     plain = {
         "id": item.id,
@@ -135,13 +139,21 @@ def _encode_assign(command: Assign) -> Entry:
         "priority": item.priority,
         "sla_deadline": item.sla_deadline,
     }
-    return {"format": FORMAT, "version": VERSION, "op": "assign", "at": command.at, "item": plain}
-
-
-def _encode_close(command: Close) -> Entry:
     return {
         "format": FORMAT,
         "version": VERSION,
+        "seq": seq,
+        "op": "assign",
+        "at": command.at,
+        "item": plain,
+    }
+
+
+def _encode_close(command: Close, seq: int) -> Entry:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "seq": seq,
         "op": "close",
         "at": command.at,
         "item_id": command.item_id,
@@ -150,31 +162,31 @@ def _encode_close(command: Close) -> Entry:
     }
 
 
-_ENCODERS: Final[dict[type[Any], Callable[[Any], Entry]]] = {
+_ENCODERS: Final[dict[type[Any], Callable[[Any, int], Entry]]] = {
     command: _generic(op, command) for op, command in OPERATIONS.items()
 }
 _ENCODERS[Assign] = _encode_assign
 _ENCODERS[Close] = _encode_close
 
 
-def encode(command: Command) -> Entry:
+def encode(command: Command, seq: int) -> Entry:
     """
-    Return the journal entry of *command*.
+    Return the journal entry of *command*, the router's *seq*-th successful mutating call.
 
     Examples:
-        >>> encode(Close(at=12.5, item_id="c1", actor=None, reason="solved"))
-        {'format': 'agentroute.journal', 'version': 1, 'op': 'close', 'at': 12.5,
+        >>> encode(Close(at=12.5, item_id="c1", actor=None, reason="solved"), 42)
+        {'format': 'agentroute.journal', 'version': 1, 'seq': 42, 'op': 'close', 'at': 12.5,
          'item_id': 'c1', 'actor': None, 'reason': 'solved'}
     """
-    return _ENCODERS[type(command)](command)
+    return _ENCODERS[type(command)](command, seq)
 
 
-_HEADER: Final = ("format", "version", "op")
+_HEADER: Final = ("format", "version", "seq", "op")
 
 
-def decode(entry: object) -> Command:
+def decode(entry: object) -> tuple[int, Command]:
     """
-    Return the command a journal entry records, checking every field.
+    Return the ``seq`` of a journal entry and the command it records, checking every field.
 
     Raises:
         UnsupportedVersionError: Another format, or a newer version.
@@ -188,5 +200,8 @@ def decode(entry: object) -> Command:
         known = ", ".join(sorted(OPERATIONS))
         problem = f"unknown operation {op!r} (known: {known})"
         raise InvalidDataError("journal entry", [("op", problem)])
+    seq = header.get("seq")
+    if type(seq) is not int or seq < 1:
+        raise InvalidDataError("journal entry", [("seq", f"expected an int >= 1, got {seq!r}")])
     fields = {key: value for key, value in header.items() if key not in _HEADER}
-    return _plain.structure(fields, command, "journal entry")
+    return seq, _plain.structure(fields, command, "journal entry")

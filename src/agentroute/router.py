@@ -39,7 +39,12 @@ from agentroute.commands import (
     Transfer,
     UpdateAgent,
 )
-from agentroute.errors import HostCodeError, InvalidValueError, ReentrantCallError
+from agentroute.errors import (
+    HostCodeError,
+    InvalidDataError,
+    InvalidValueError,
+    ReentrantCallError,
+)
 from agentroute.events import EventBus, Handler, Subscription
 from agentroute.model import (
     PRESENCES,
@@ -203,31 +208,44 @@ class Router:
         *,
         clock: Clock | None = None,
         journal: journal_format.Journal | None = None,
+        replay: Iterable[Mapping[str, Any]] = (),
     ) -> Router:
         """
         Build a router from a `snapshot`, identical to the one that took it.
 
         Custom strategies are looked up by their registered name, so register
-        them first. Subscriptions are not state: subscribe again.
+        them first; each pool's strategy is built afresh by its factory, so a
+        strategy must rank from what its candidates show, not from memory of
+        its own. Subscriptions are not state: subscribe again.
+
+        A release reads snapshots of every earlier version and refuses newer
+        ones; the format is ``"agentroute.snapshot"``, version 1.
 
         Args:
             data: What `snapshot` returned, possibly through JSON.
             clock: As for `Router`; the default is ``time.time``.
-            journal: As for `Router`.
+            journal: As for `Router`; it hears the calls made after the restore,
+                not the *replay*.
+            replay: Journal entries to apply first, in order: those written after
+                the snapshot (their ``seq`` continues ``data["counters"]["entries"]``).
 
         Raises:
-            UnsupportedVersionError: *data* is not a snapshot, or of a newer version.
-            InvalidDataError: *data* is malformed or contradicts itself; the
-                message lists every problem with its key path.
+            UnsupportedVersionError: *data* or an entry is not a snapshot or
+                journal entry, or of a newer version.
+            InvalidDataError: *data* or an entry is malformed or contradicts
+                itself, or an entry is out of turn; the message lists every
+                problem with its key path.
             HostCodeError: A custom strategy's factory failed.
 
         Added in 0.2.
         """
-        router = cls(clock=time.time if clock is None else clock, journal=journal)
+        router = cls(clock=time.time if clock is None else clock)
         core = state.rebuild(data, router._bus)
-        core.journal = journal
         router._core = core
         router._guard = core.guard
+        for entry in replay:
+            router.apply(entry)
+        core.journal = journal
         return router
 
     def apply(self, entry: Mapping[str, Any]) -> Any:
@@ -236,22 +254,31 @@ class Router:
 
         The call is made through the same method as the original, so it
         checks and journals exactly as the original did; the clock is not
-        read. Feed a restored router the entries journaled after its snapshot
-        and it equals the original.
+        read. Entries must come in turn: the one whose ``seq`` follows the
+        last applied (or made) call. Feed a restored router the entries
+        journaled after its snapshot and it equals the original.
 
         Raises:
             UnsupportedVersionError: Not a journal entry, or of a newer version.
-            InvalidDataError: The entry is malformed; the message names the key path.
+            InvalidDataError: The entry is malformed or out of turn; the message
+                names the key path.
             AgentrouteError: Whatever the original call would raise in this state.
 
         Added in 0.2.
         """
-        command = journal_format.decode(entry)
+        seq, command = journal_format.decode(entry)
         arguments = command._asdict()
         at = arguments.pop("at")
         method = getattr(self, entry["op"])
         with self._lock:
             self._enter()
+            expected = self._core.entries + 1
+            if seq != expected:
+                problem = (
+                    f"is {seq}, but this router has taken {expected - 1} calls, so the "
+                    f"next entry is {expected}; an entry is missing or repeated"
+                )
+                raise InvalidDataError("journal entry", [("seq", problem)])
             clock = self._clock
             self._clock = lambda: at
             try:

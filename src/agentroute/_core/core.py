@@ -93,6 +93,8 @@ class Core:
     ) -> None:
         self.journal: Journal | None = None
         """Called with each applied command's entry before it is committed; see `apply`."""
+        self.entries = 0
+        """Commands applied so far: the ``seq`` of the latest journal entry."""
         self.undo = UndoLog()
         self._steps = self.undo.steps
         self._applying = False
@@ -125,7 +127,7 @@ class Core:
         try:
             result = handler(self, command)
             if self.journal is not None:
-                self._write(command)
+                self._write(command, self.entries + 1)
         except BaseException:
             self.undo.rollback()
             rng.state = drawn
@@ -134,11 +136,12 @@ class Core:
         finally:
             self._applying = False
         self._steps.clear()  # commit
+        self.entries += 1
         return result
 
-    def _write(self, command: Command) -> None:
+    def _write(self, command: Command, seq: int) -> None:
         """Hand the host the entry of a command that succeeded; if it fails, the call fails."""
-        entry = encode(command)
+        entry = encode(command, seq)
         guard = self.guard
         guard.running = "journal"
         try:

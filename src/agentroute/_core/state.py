@@ -53,6 +53,7 @@ class Counters:
     tick: int
     arrivals: int
     closes: int
+    entries: int
     random: int
 
 
@@ -153,7 +154,11 @@ def capture(core: Core) -> dict[str, Any]:
             core.default_strategy, core.self_service, core.items.retain, core.ledger.limit
         ),
         counters=Counters(
-            core.dispatch.tick, core.items.arrivals, core.items.closes_made, core.rng.state
+            core.dispatch.tick,
+            core.items.arrivals,
+            core.items.closes_made,
+            core.entries,
+            core.rng.state,
         ),
         departments=[
             DepartmentState(
@@ -254,7 +259,7 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
         report(("settings.history_limit", "must be >= 1 or null"))
     _strategy_known("settings.default_strategy", settings.default_strategy, report)
     counters = snapshot.counters
-    for name in ("tick", "arrivals", "closes"):
+    for name in ("tick", "arrivals", "closes", "entries"):
         if getattr(counters, name) < 0:
             report((f"counters.{name}", "must be >= 0"))
     if counters.random not in _RANDOM_STATES:
@@ -455,6 +460,7 @@ def _build(
         bus=bus,
     )
     core.rng.state = counters.random
+    core.entries = counters.entries
     core.dispatch.tick = counters.tick
     core.items.arrivals = counters.arrivals
     core.items.closes_made = counters.closes

@@ -70,12 +70,11 @@ class SQLiteStore:
             raise ValueError(f"snapshot_every must be >= 1, got {snapshot_every!r}")
         self.snapshot_every = snapshot_every
         # isolation_level=None: autocommit, so each journal INSERT is its own
-        # transaction, committed before execute() returns; the checkpoint opens
-        # its own. check_same_thread=False: the router may be called from any
+        # transaction, committed before execute() returns; a snapshot opens its
+        # own. check_same_thread=False: the router may be called from any
         # thread; self._lock keeps one statement or transaction at a time.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
-        self._replaying = False
         try:
             # WAL with synchronous=FULL: a commit appends to the write-ahead log
             # and fsyncs it, one sequential write per journal entry instead of
@@ -91,32 +90,19 @@ class SQLiteStore:
         except BaseException:
             self._db.close()
             raise
-        self._snapshot_seq: int | None = last_snapshot
-        """The seq of the latest snapshot, None before the first."""
-        self._seq: int = max(last_entry or 0, last_snapshot or 0)
-        """The seq of the latest journal entry; numbering never goes back, even after pruning."""
-
-    @property
-    def last_seq(self) -> int:
-        """The seq of the latest journal entry, 0 before the first."""
-        return self._seq
-
-    @property
-    def snapshot_seq(self) -> int | None:
+        self.snapshot_seq: int | None = last_snapshot
         """The seq of the last entry the latest snapshot includes, None before the first."""
-        return self._snapshot_seq
+        self.last_seq: int = max(last_entry or 0, last_snapshot or 0)
+        """The seq of the latest journal entry, 0 before the first."""
 
     # -- the journal callback ---------------------------------------------------------
 
     def __call__(self, entry: Entry) -> None:
         """Store one journal entry and commit it; if this raises, the router undoes the call."""
-        if self._replaying:
-            return  # open_router is replaying rows this store already holds
-        text = _dumps(entry)
+        seq, text = entry["seq"], _dumps(entry)
         with self._lock:
-            seq = self._seq + 1
             self._db.execute("INSERT INTO journal (seq, entry) VALUES (?, ?)", (seq, text))
-            self._seq = seq  # only once the row is committed
+            self.last_seq = seq  # only once the row is committed
 
     # -- snapshots ---------------------------------------------------------------------
 
@@ -124,89 +110,67 @@ class SQLiteStore:
         """
         Write a snapshot if *snapshot_every* entries were journaled since the last one.
 
-        Call it after router calls, never from the journal callback (a callback
-        must not call the router). Returns whether a snapshot was written.
+        Call it after router calls, from any thread, never from the journal
+        callback (a callback must not call the router). Returns whether a
+        snapshot was written.
         """
-        seq = self._seq
-        if self._snapshot_seq is not None and seq - self._snapshot_seq < self.snapshot_every:
+        if (
+            self.snapshot_seq is not None
+            and self.last_seq - self.snapshot_seq < self.snapshot_every
+        ):
             return False
-        text = _dumps(router.snapshot())
-        with self._lock:
-            if self._seq != seq:
-                # Another thread's call was journaled meanwhile, before or after
-                # the snapshot was taken: we cannot tell which, so skip; the next
-                # checkpoint tries again.
-                return False
-            self._save(seq, text)
+        self.save_snapshot(router)
         return True
 
     def save_snapshot(self, router: Router) -> None:
-        """Write a snapshot now; *router* must not be called meanwhile (e.g. at start-up)."""
-        text = _dumps(router.snapshot())
+        """
+        Store a snapshot now, and prune what it makes unnecessary.
+
+        A snapshot says how many calls it includes (``counters.entries``), the
+        seq of the last entry it includes, so no care is needed about calls
+        other threads make meanwhile. The previous snapshot and the rows after
+        it are kept, so the file always holds two ways to rebuild the state.
+        """
+        data = router.snapshot()
+        seq, text = data["counters"]["entries"], _dumps(data)
         with self._lock:
-            self._save(self._seq, text)
-
-    def _save(self, seq: int, text: str) -> None:
-        """
-        Store a snapshot that includes every entry up to *seq*, and prune.
-
-        The previous snapshot and the rows after it are kept, so the file
-        always holds two ways to rebuild the state; older ones go.
-        """
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("INSERT OR REPLACE INTO snapshots (seq, data) VALUES (?, ?)", (seq, text))
-            (previous,) = db.execute(
-                "SELECT max(seq) FROM snapshots WHERE seq < ?", (seq,)
-            ).fetchone()
-            if previous is not None:
-                db.execute("DELETE FROM snapshots WHERE seq < ?", (previous,))
-                db.execute("DELETE FROM journal WHERE seq <= ?", (previous,))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        self._snapshot_seq = seq
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (seq, data) VALUES (?, ?)", (seq, text)
+                )
+                (previous,) = db.execute(
+                    "SELECT max(seq) FROM snapshots WHERE seq < ?", (seq,)
+                ).fetchone()
+                if previous is not None:
+                    db.execute("DELETE FROM snapshots WHERE seq < ?", (previous,))
+                    db.execute("DELETE FROM journal WHERE seq <= ?", (previous,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            self.snapshot_seq = max(seq, self.snapshot_seq or 0)
 
     # -- reading back ------------------------------------------------------------------
 
-    def latest_snapshot(self) -> tuple[int, dict[str, Any]] | None:
-        """Return the latest snapshot and the seq of the last entry it includes, if any."""
+    def latest_snapshot(self) -> dict[str, Any] | None:
+        """Return the latest snapshot, if any."""
         with self._lock:
             row = self._db.execute(
-                "SELECT seq, data FROM snapshots ORDER BY seq DESC LIMIT 1"
+                "SELECT data FROM snapshots ORDER BY seq DESC LIMIT 1"
             ).fetchone()
-        if row is None:
-            return None
-        seq, data = row
-        return seq, json.loads(data)
+        return None if row is None else json.loads(row[0])
 
-    def entries(self, after: int = 0) -> Iterator[tuple[int, Entry]]:
+    def entries(self, after: int = 0) -> Iterator[Entry]:
         """Yield each stored entry with a seq greater than *after*, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq", (after,)
+                "SELECT entry FROM journal WHERE seq > ? ORDER BY seq", (after,)
             ).fetchall()
-        for seq, text in rows:
-            yield seq, json.loads(text)
-
-    def replay(self, router: Router, after: int = 0) -> int:
-        """
-        Apply every stored entry after seq *after* to *router*, without storing them again.
-
-        Returns how many were applied.
-        """
-        count = 0
-        self._replaying = True
-        try:
-            for _, entry in self.entries(after):
-                router.apply(entry)
-                count += 1
-        finally:
-            self._replaying = False
-        return count
+        for (text,) in rows:
+            yield json.loads(text)
 
     def close(self) -> None:
         """Close the database; calls journaled to this store fail from now on."""
@@ -248,18 +212,16 @@ def open_router(
     store = SQLiteStore(path, snapshot_every=snapshot_every)
     try:
         latest = store.latest_snapshot()
-        # The router journals replayed entries like any other call; replay()
-        # keeps the store from recording again the rows it is reading.
         if latest is None:
             clock = time.time if clock is None else clock
             router = Router(clock=clock, journal=store, **router_options)
-            after = 0
-        else:
-            after, data = latest
-            router = Router.restore(data, clock=clock, journal=store)
-        store.replay(router, after)
-        if latest is None:
             store.save_snapshot(router)
+        else:
+            # The replayed entries are not journaled again: the store hears
+            # only the calls made after the restore.
+            after = latest["counters"]["entries"]
+            replay = store.entries(after)
+            router = Router.restore(latest, clock=clock, journal=store, replay=replay)
     except BaseException:
         store.close()
         raise
