@@ -9,8 +9,10 @@ every offending key path, e.g. ``items[3].arrival: expected an int, got '3'``.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import cattrs
@@ -21,9 +23,17 @@ from cattrs.cols import (
 )
 
 from agentroute.errors import InvalidDataError, UnsupportedVersionError
-from agentroute.model import Agent
+from agentroute.model import Agent, Item
 
-__all__ = ["check_header", "problems", "structure", "unstructure", "unstructure_hook"]
+__all__ = [
+    "check_header",
+    "collector_paused",
+    "hook",
+    "problems",
+    "structure",
+    "unstructure",
+    "unstructure_hook",
+]
 
 T = TypeVar("T")
 
@@ -59,6 +69,22 @@ def _strict_namedtuple(cls: Any, converter: cattrs.Converter) -> Any:
     return namedtuple_dict_structure_factory(cls, converter, "from_converter", True)
 
 
+def _item_from_plain(value: object, _: object) -> Item:
+    """Build an `Item` by its own checks; its keyword-only constructor defeats cattrs' default."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object, got {value!r}")
+    try:
+        return Item(**value)
+    except TypeError as error:  # a missing or unknown key
+        raise TypeError(str(error).replace("Item.__init__() ", "")) from None
+
+
+def hook(cls: Any, function: Any) -> None:
+    """Register *function* to structure values of type *cls*, in both converters."""
+    for converter in (_DETAILED, _FAST):
+        converter.register_structure_hook_func(lambda wanted: wanted == cls, function)
+
+
 def _converter(*, detailed: bool) -> cattrs.Converter:
     converter = cattrs.Converter(
         forbid_extra_keys=True,
@@ -74,6 +100,7 @@ def _converter(*, detailed: bool) -> cattrs.Converter:
         is_namedtuple, lambda cls, conv: namedtuple_dict_unstructure_factory(cls, conv)
     )
     converter.register_unstructure_hook(Agent, _agent_to_plain)
+    converter.register_structure_hook(Item, _item_from_plain)
     return converter
 
 
@@ -123,6 +150,24 @@ def _message(error: BaseException, cls: type[Any] | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
         return f"unknown key(s): {', '.join(sorted(error.extra_fields))}"
     return str(error) or type(error).__name__
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """
+    Keep the cyclic garbage collector off while a large state is built or written.
+
+    Building a snapshot or a router allocates millions of objects that all
+    survive; a collection in the middle would walk them for nothing, and
+    those walks made restore's cost grow faster than its size.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_header(data: object, what: str, format_name: str, version: int) -> Mapping[str, Any]:

@@ -124,9 +124,9 @@ def _generic(op: str, command: type[Command]) -> Callable[[Any, int], Entry]:
 
 
 # The two calls of every item's life get encoders spelled out: a dict display is
-# built in one step, and a flat entry of plain values is one object the garbage
-# collector never tracks, which keeps a journaled assign + close within 15% of a
-# plain one.
+# built in one step. Entries are flat, so a close entry holds only atomic values
+# and the garbage collector never tracks it (an assign entry nests its item, so
+# it is tracked); docs/performance.md has the cost of journaling per call.
 
 
 def _encode_assign(command: Assign, seq: int) -> Entry:

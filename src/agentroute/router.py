@@ -199,7 +199,7 @@ class Router:
         """
         with self._lock:
             self._enter()
-            return state.capture(self._core)
+            return state.capture_paused(self._core)
 
     @classmethod
     def restore(

@@ -10,8 +10,9 @@ listing every problem with its key path, and no router is made.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast, get_args
 
 import attrs
 
@@ -26,6 +27,7 @@ from agentroute._core.registry import AgentRecord
 from agentroute.errors import InvalidDataError, InvalidValueError, UnknownStrategyError
 from agentroute.events import EventBus
 from agentroute.model import Agent, Department, Item, ItemState, Mode, Presence
+from agentroute.ownership import Action, ActorKind
 from agentroute.strategies import _registry as strategy_registry
 
 __all__ = ["FORMAT", "VERSION", "capture", "rebuild"]
@@ -140,6 +142,40 @@ class Snapshot:
     draw_orders: list[DrawOrder]
 
 
+_ACTIONS: Final = frozenset(get_args(Action))
+_ACTOR_KINDS: Final = frozenset(get_args(ActorKind))
+
+
+def _row_from_plain(value: object, _: object) -> Row:
+    """
+    Check one history row by hand: rows are most of a snapshot, and this is 5x cattrs' tuple path.
+    """
+    if not isinstance(value, list | tuple) or len(value) != 9:
+        raise TypeError(f"expected a history row of 9 values, got {value!r}")
+    at, action, from_department, department, from_agent, agent, by, kind, reason = value
+    if type(at) not in (int, float) or not math.isfinite(at):
+        raise TypeError(f"expected a finite time first, got {at!r}")
+    if type(action) is not str or action not in _ACTIONS:
+        raise TypeError(f"unknown action {action!r}")
+    if type(kind) is not str or kind not in _ACTOR_KINDS:
+        raise TypeError(f"unknown actor kind {kind!r}")
+    for text, optional in (
+        (from_department, True),
+        (department, False),
+        (from_agent, True),
+        (agent, True),
+        (by, False),
+        (reason, True),
+    ):
+        if type(text) is not str and not (optional and text is None):
+            raise TypeError(f"expected a string{' or null' if optional else ''}, got {text!r}")
+    row = (float(at), action, from_department, department, from_agent, agent, by, kind, reason)
+    return cast(Row, row)
+
+
+_plain.hook(Row, _row_from_plain)
+
+
 # -- capture -----------------------------------------------------------------------
 
 
@@ -188,6 +224,12 @@ def capture(core: Core) -> dict[str, Any]:
     return plain
 
 
+def capture_paused(core: Core) -> dict[str, Any]:
+    """`capture`, with the garbage collector off meanwhile."""
+    with _plain.collector_paused():
+        return capture(core)
+
+
 def _agent_state(record: AgentRecord) -> AgentState:
     return AgentState(
         record.agent,
@@ -232,6 +274,11 @@ def rebuild(data: object, bus: EventBus) -> Core:
         HostCodeError: A custom strategy's factory failed while pools were built.
     """
     _plain.check_header(data, _WHAT, FORMAT, VERSION)
+    with _plain.collector_paused():
+        return _rebuild(data, bus)
+
+
+def _rebuild(data: object, bus: EventBus) -> Core:
     snapshot = _plain.structure(data, Snapshot, _WHAT)
     problems: list[tuple[str, str]] = []
     departments = _departments(snapshot, problems.append)
