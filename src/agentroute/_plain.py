@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -45,6 +45,20 @@ def _exact(kind: type[Any], noun: str) -> Any:
         return value
 
     return structure_exactly
+
+
+def _is(wanted: object) -> Callable[[object], bool]:
+    """Return a predicate that matches the type *wanted* exactly (also a union or a generic)."""
+    return lambda kind: kind == wanted
+
+
+def _or_none(structure: Any) -> Any:
+    """Return a hook for ``T | None`` that calls *structure* (T's hook) directly."""
+
+    def structure_optional(value: object, kind: object) -> Any:
+        return None if value is None else structure(value, kind)
+
+    return structure_optional
 
 
 def _finite_number(value: object, _: object) -> float:
@@ -82,7 +96,7 @@ def _item_from_plain(value: object, _: object) -> Item:
 def hook(cls: Any, function: Any) -> None:
     """Register *function* to structure values of type *cls*, in both converters."""
     for converter in (_DETAILED, _FAST):
-        converter.register_structure_hook_func(lambda wanted: wanted == cls, function)
+        converter.register_structure_hook_func(_is(cls), function)
 
 
 def _converter(*, detailed: bool) -> cattrs.Converter:
@@ -95,6 +109,10 @@ def _converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(int, _exact(int, "an int"))
     converter.register_structure_hook(bool, _exact(bool, "true or false"))
     converter.register_structure_hook(float, _finite_number)
+    # Optional plain values are most of a snapshot's fields: skip cattrs' generic dispatch.
+    for kind in (str, int, float):
+        exact = converter.get_structure_hook(kind)
+        converter.register_structure_hook_func(_is(kind | None), _or_none(exact))
     converter.register_structure_hook_factory(is_namedtuple, _strict_namedtuple)
     converter.register_unstructure_hook_factory(
         is_namedtuple, lambda cls, conv: namedtuple_dict_unstructure_factory(cls, conv)

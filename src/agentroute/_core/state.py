@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Final, cast, get_args
+from itertools import product
+from typing import Any, Final, NoReturn, get_args
 
 import attrs
 
@@ -146,12 +147,47 @@ _ACTIONS: Final = frozenset(get_args(Action))
 _ACTOR_KINDS: Final = frozenset(get_args(ActorKind))
 
 
+_TEXT = (str,)
+_MAYBE_TEXT = (str, type(None))
+_ROW_TYPES: Final = frozenset(
+    product(
+        (float, int),
+        _TEXT,
+        _MAYBE_TEXT,
+        _TEXT,
+        _MAYBE_TEXT,
+        _MAYBE_TEXT,
+        _TEXT,
+        _TEXT,
+        _MAYBE_TEXT,
+    )
+)
+"""The type of each of a history row's nine values, every allowed combination."""
+
+
 def _row_from_plain(value: object, _: object) -> Row:
     """
     Check one history row by hand: rows are most of a snapshot, and this is 5x cattrs' tuple path.
+
+    A good row passes one lookup of its values' types; only a bad one is
+    examined value by value, to say what is wrong.
     """
-    if not isinstance(value, list | tuple) or len(value) != 9:
-        raise TypeError(f"expected a history row of 9 values, got {value!r}")
+    if (
+        type(value) is list
+        and len(value) == 9
+        and tuple(map(type, value)) in _ROW_TYPES
+        and value[1] in _ACTIONS
+        and value[7] in _ACTOR_KINDS
+        and math.isfinite(value[0])
+    ):
+        return (float(value[0]), *value[1:])
+    return _bad_row(value)
+
+
+def _bad_row(value: object) -> NoReturn:
+    """Raise what is wrong with a history row that failed the quick check."""
+    if type(value) is not list or len(value) != 9:
+        raise TypeError(f"expected a history row: a list of 9 values, got {value!r}")
     at, action, from_department, department, from_agent, agent, by, kind, reason = value
     if type(at) not in (int, float) or not math.isfinite(at):
         raise TypeError(f"expected a finite time first, got {at!r}")
@@ -159,18 +195,21 @@ def _row_from_plain(value: object, _: object) -> Row:
         raise TypeError(f"unknown action {action!r}")
     if type(kind) is not str or kind not in _ACTOR_KINDS:
         raise TypeError(f"unknown actor kind {kind!r}")
-    for text, optional in (
+    texts = [
         (from_department, True),
         (department, False),
         (from_agent, True),
         (agent, True),
         (by, False),
         (reason, True),
-    ):
-        if type(text) is not str and not (optional and text is None):
-            raise TypeError(f"expected a string{' or null' if optional else ''}, got {text!r}")
-    row = (float(at), action, from_department, department, from_agent, agent, by, kind, reason)
-    return cast(Row, row)
+    ]
+    # The quick check failed on one of the texts, since all else passed.
+    text, optional = next(
+        (text, optional)
+        for text, optional in texts
+        if type(text) is not str and not (optional and text is None)
+    )
+    raise TypeError(f"expected a string{' or null' if optional else ''}, got {text!r}")
 
 
 _plain.hook(Row, _row_from_plain)
@@ -394,13 +433,14 @@ def _check_items(snapshot: Snapshot, departments: dict[str, Department], report:
         if item.id in seen:
             report((f"{path}.item.id", f"item {item.id!r} appears twice"))
         seen.add(item.id)
-        for where, name in (
-            (".item.department", item.department),
-            (".department", entry.department),
-        ):
-            if name not in departments:
-                report((path + where, f"unknown department {name!r}"))
-        _unique(f"{path}.arrival", entry.arrival, arrivals, counters.arrivals, report)
+        if item.department not in departments or entry.department not in departments:
+            for where, name in (
+                (".item.department", item.department),
+                (".department", entry.department),
+            ):
+                if name not in departments:
+                    report((path + where, f"unknown department {name!r}"))
+        _unique(path, ".arrival", entry.arrival, arrivals, counters.arrivals, report)
         _check_history(path, entry, limit, report)
         if entry.replies < 0:
             report((f"{path}.replies", "must be >= 0"))
@@ -408,11 +448,11 @@ def _check_items(snapshot: Snapshot, departments: dict[str, Department], report:
         if (entry.booked is None) == (state == "assigned"):
             report((f"{path}.booked", "must be set exactly while the item is assigned"))
         elif entry.booked is not None:
-            _unique(f"{path}.booked", entry.booked, bookings, counters.tick, report)
+            _unique(path, ".booked", entry.booked, bookings, counters.tick, report)
         if (entry.closed is None) == (state == "closed"):
             report((f"{path}.closed", "must be set exactly while the item is closed"))
         elif entry.closed is not None:
-            _unique(f"{path}.closed", entry.closed, closes, counters.closes, report)
+            _unique(path, ".closed", entry.closed, closes, counters.closes, report)
         if state == "queued" and entry.agent is not None:
             report((f"{path}.agent", "a waiting item has no agent"))
         if state == "assigned":
@@ -436,11 +476,12 @@ def _check_items(snapshot: Snapshot, departments: dict[str, Department], report:
                 report((f"agents[{index}].seats.{channel}.load", problem))
 
 
-def _unique(path: str, number: int, seen: set[int], top: int, report: Report) -> None:
+def _unique(path: str, field: str, number: int, seen: set[int], top: int, report: Report) -> None:
+    """Report *number* unless it is a new one from 1 to *top* (paths are built only to report)."""
     if not 1 <= number <= top:
-        report((path, f"{number} is not from 1 to {top}, the counter"))
+        report((path + field, f"{number} is not from 1 to {top}, the counter"))
     elif number in seen:
-        report((path, f"{number} is used twice"))
+        report((path + field, f"{number} is used twice"))
     seen.add(number)
 
 
