@@ -7,6 +7,13 @@ happens, and the invariants are checked after every step. Besides:
 
 - a twin router gets every call that succeeded and must answer the same
   (replay), and in teardown a fresh replica replays the whole log;
+- after every step the router's snapshot must be plain JSON and restore to a
+  router that snapshots the same; that restored twin then gets every call of
+  the next step, failing ones too, and must answer or raise the same; a call
+  that raised leaves the snapshot and the journal as they were;
+- the router journals every call that succeeded, one JSON-safe entry each,
+  and in teardown a fresh router fed the entries (and a router restored
+  midway, fed the rest) ends with the same snapshot;
 - a subscriber's events must match the decisions, and a call that raised
   delivers none;
 - a strategy and a clock plugged in by the host fail on purpose for one
@@ -18,11 +25,12 @@ happens, and the invariants are checked after every step. Besides:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from random import Random
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import hypothesis.strategies as st
@@ -81,6 +89,7 @@ ACTORS = st.none() | st.sampled_from(AGENTS)
 HISTORY_LIMIT = 6
 Key = tuple[int, float, int]
 Pool = tuple[str, str]
+R = TypeVar("R")
 
 STRATEGY_FAILURES = ["rank raises", "rank returns a list", "choose raises", "choose a stranger"]
 CLOCK_FAILURES = ["raises", "returns nan"]
@@ -263,6 +272,14 @@ def bucket(count: int) -> str:
     return str(count) if count < 3 else "3+"
 
 
+def magnitude(count: int) -> str:
+    """*count* to the power of ten: "0", "1-9", "10-99", ..."""
+    if count == 0:
+        return "0"
+    low = 10 ** (len(str(count)) - 1)
+    return f"{low}-{10 * low - 1}"
+
+
 class RouterMachine(RuleBasedStateMachine):
     """
     Random calls of every kind, checked against the model.
@@ -276,8 +293,28 @@ class RouterMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = ManualClock()
+        self.host_clock = FailingClock(self.clock)
+        """The router's clock, and the restored twin's."""
         self.retain = 4
-        self.router = self.twin = Router()  # both built by @initialize
+        self.router = self.twin = self.restored = Router()  # all built by @initialize
+        self.entries: list[dict[str, Any]] = []
+        """What the router journaled."""
+        self.restored_entries: list[dict[str, Any]] = []
+        """What the restored twin journaled since it was restored."""
+        self.restored_from: dict[str, Any] = {}
+        """The snapshot the restored twin was restored from."""
+        self.settled: dict[str, Any] | None = None
+        """
+        The snapshot of both the router and the restored twin, known since the last step
+        or the last call that raised; None once a call succeeded.
+        """
+        self.restored_at = 0
+        """How many entries the router had journaled when the restored twin was restored."""
+        self.steps = self.restores = 0
+        self.checkpoints: list[tuple[dict[str, Any], int]] = []
+        """Snapshots after steps 1, 2, 4, 8..., each with how many entries were journaled then."""
+        self.compared = {"results": 0, "errors": 0}
+        """Calls the restored twins answered, or raised, the same as the router."""
         self.agents: dict[str, ModelAgent] = {}
         self.items: dict[str, ModelItem] = {}
         self.dropped: set[str] = set()
@@ -304,9 +341,10 @@ class RouterMachine(RuleBasedStateMachine):
     def build(self, data: st.DataObject, retain: int) -> None:
         """Both departments exist from the first step on, each channel with a drawn strategy."""
         self.retain = retain
-        self.router = self.replica(FailingClock(self.clock))
+        self.router = self.replica(self.host_clock, journal=self.entries.append)
         self.twin = self.replica(self.clock)
         self.router.subscribe(self.events.append)
+        self.restore_twin(json.loads(json.dumps(self.router.snapshot())))
         for department in DEPARTMENTS:
             settings = ModelDepartment(
                 strategies={c: data.draw(st.sampled_from(STRATEGIES)) for c in CHANNELS},
@@ -330,8 +368,26 @@ class RouterMachine(RuleBasedStateMachine):
             self.do("set_presence", agent_id, "online")
             self.agents[agent_id] = ModelAgent(agent, presence="online")
 
-    def replica(self, clock: Callable[[], float]) -> Router:
-        return Router(seed=3, clock=clock, retain_closed=self.retain, history_limit=HISTORY_LIMIT)
+    def replica(
+        self, clock: Callable[[], float], journal: Callable[[dict[str, Any]], object] | None = None
+    ) -> Router:
+        return Router(
+            seed=3,
+            clock=clock,
+            retain_closed=self.retain,
+            history_limit=HISTORY_LIMIT,
+            journal=journal,
+        )
+
+    def restore_twin(self, plain: dict[str, Any]) -> None:
+        """Restore the twin that takes the next calls, failing ones too, from a plain snapshot."""
+        self.restored_from = plain
+        self.restores += 1
+        self.restored_entries = []
+        self.restored_at = len(self.entries)
+        self.restored = Router.restore(
+            plain, clock=self.host_clock, journal=self.restored_entries.append
+        )
 
     # -- agents ----------------------------------------------------------------
 
@@ -342,7 +398,7 @@ class RouterMachine(RuleBasedStateMachine):
         if agent_id in self.agents:
             errors.append(DuplicateAgentError)
         if errors:
-            self.expect_unchanged(lambda: self.router.add_agent(agent), tuple(errors))
+            self.expect_unchanged(lambda router: router.add_agent(agent), tuple(errors))
             return
         self.do("add_agent", agent)
         self.agents[agent_id] = ModelAgent(agent)
@@ -351,11 +407,11 @@ class RouterMachine(RuleBasedStateMachine):
     @rule(agent_id=st.sampled_from(AGENTS), requeue=st.booleans())
     def remove_agent(self, agent_id: str, requeue: bool) -> None:
         if agent_id not in self.agents:
-            self.expect_unchanged(lambda: self.router.remove_agent(agent_id), UnknownAgentError)
+            self.expect_unchanged(lambda router: router.remove_agent(agent_id), UnknownAgentError)
             return
         held = self.held_by(agent_id)
         if held and not requeue:
-            self.expect_unchanged(lambda: self.router.remove_agent(agent_id), AgentBusyError)
+            self.expect_unchanged(lambda router: router.remove_agent(agent_id), AgentBusyError)
             return
         self.release(held)
         del self.agents[agent_id]
@@ -368,7 +424,7 @@ class RouterMachine(RuleBasedStateMachine):
         if agent_id not in self.agents:
             errors.append(UnknownAgentError)
         if errors:
-            self.expect_unchanged(lambda: self.router.update_agent(agent), tuple(errors))
+            self.expect_unchanged(lambda router: router.update_agent(agent), tuple(errors))
             return
         old = self.agents[agent_id].agent
         stranded = [
@@ -379,7 +435,7 @@ class RouterMachine(RuleBasedStateMachine):
         ]
         if stranded and not requeue:
             self.expect_unchanged(
-                lambda: self.router.update_agent(agent, requeue=requeue), AgentBusyError
+                lambda router: router.update_agent(agent, requeue=requeue), AgentBusyError
             )
             return
         self.release(stranded)
@@ -397,7 +453,7 @@ class RouterMachine(RuleBasedStateMachine):
     def set_presence(self, agent_id: str, presence: Any) -> None:
         if agent_id not in self.agents:
             self.expect_unchanged(
-                lambda: self.router.set_presence(agent_id, presence), UnknownAgentError
+                lambda router: router.set_presence(agent_id, presence), UnknownAgentError
             )
             return
         self.agents[agent_id].presence = presence
@@ -453,7 +509,7 @@ class RouterMachine(RuleBasedStateMachine):
     @rule(agent_id=st.sampled_from(AGENTS), presence=st.sampled_from(["busy", "", "ONLINE"]))
     def set_bad_presence(self, agent_id: str, presence: Any) -> None:
         error = InvalidValueError if agent_id in self.agents else UnknownAgentError
-        self.expect_unchanged(lambda: self.router.set_presence(agent_id, presence), error)
+        self.expect_unchanged(lambda router: router.set_presence(agent_id, presence), error)
 
     @rule(
         agent_id=st.sampled_from(AGENTS),
@@ -462,8 +518,8 @@ class RouterMachine(RuleBasedStateMachine):
         department=st.sampled_from([None, None, *DEPARTMENTS, "nowhere"]),
     )
     def set_channel(self, agent_id: str, channel: str, on: bool, department: str | None) -> None:
-        def call() -> list[Decision]:
-            return self.router.set_channel(agent_id, channel, enabled=on, department=department)
+        def call(router: Router) -> list[Decision]:
+            return router.set_channel(agent_id, channel, enabled=on, department=department)
 
         if agent_id not in self.agents:
             self.expect_unchanged(call, UnknownAgentError)
@@ -501,8 +557,8 @@ class RouterMachine(RuleBasedStateMachine):
         limit=st.integers(-1, 4),
     )
     def set_capacity(self, agent_id: str, channel: str, limit: int) -> None:
-        def call() -> list[Decision]:
-            return self.router.set_capacity(agent_id, channel, limit)
+        def call(router: Router) -> list[Decision]:
+            return router.set_capacity(agent_id, channel, limit)
 
         if agent_id not in self.agents:
             self.expect_unchanged(call, UnknownAgentError)
@@ -586,16 +642,19 @@ class RouterMachine(RuleBasedStateMachine):
         item = Item("stray", channel=channel, department="nowhere")
         agent = Agent(agent_id, capacity={channel: 1}, departments={"nowhere": {channel}})
         self.expect_unchanged(
-            lambda: self.router.assign(item),
+            lambda router: router.assign(item),
             UnknownDepartmentError,
-            also=[lambda: self.router.add_agent(agent), lambda: self.router.update_agent(agent)],
+            also=[
+                lambda router: router.add_agent(agent),
+                lambda router: router.update_agent(agent),
+            ],
         )
 
     @precondition(lambda self: self.items)
     @rule(data=st.data())
     def assign_duplicate(self, data: st.DataObject) -> None:
         model = self.items[data.draw(st.sampled_from(sorted(self.items)))]
-        self.expect_unchanged(lambda: self.router.assign(model.item), DuplicateItemError)
+        self.expect_unchanged(lambda router: router.assign(model.item), DuplicateItemError)
 
     @rule(data=st.data(), actor=ACTORS, reason=REASONS)
     def close(self, data: st.DataObject, actor: str | None, reason: str | None) -> None:
@@ -612,8 +671,8 @@ class RouterMachine(RuleBasedStateMachine):
             self.close_item(data.draw(st.sampled_from(open_items)), None, None)
 
     def close_item(self, item_id: str, actor: str | None, reason: str | None) -> None:
-        def call() -> list[Decision]:
-            return self.router.close(item_id, actor=actor, reason=reason)
+        def call(router: Router) -> list[Decision]:
+            return router.close(item_id, actor=actor, reason=reason)
 
         if item_id not in self.items:
             self.expect_unchanged(call, UnknownItemError)
@@ -663,8 +722,8 @@ class RouterMachine(RuleBasedStateMachine):
     def forget(self, data: st.DataObject) -> None:
         item_id = self.draw_item(data, gone=True, state="closed")
 
-        def call() -> None:
-            self.router.forget(item_id)
+        def call(router: Router) -> None:
+            router.forget(item_id)
 
         if item_id not in self.items:
             event("forget: unknown")
@@ -708,8 +767,8 @@ class RouterMachine(RuleBasedStateMachine):
             "reason": reason,
         }
 
-        def call() -> list[Decision]:
-            return self.router.transfer(model.item.id, to_agent=agent_id, **options)
+        def call(router: Router) -> list[Decision]:
+            return router.transfer(model.item.id, to_agent=agent_id, **options)
 
         if model.state == "closed":
             self.expect_unchanged(call, ItemClosedError)
@@ -785,8 +844,8 @@ class RouterMachine(RuleBasedStateMachine):
     ) -> None:
         model = self.items[item_id]
 
-        def call() -> list[Decision]:
-            return self.router.transfer(
+        def call(router: Router) -> list[Decision]:
+            return router.transfer(
                 item_id, to_department=department, route=route, actor=actor, reason=reason
             )
 
@@ -860,8 +919,8 @@ class RouterMachine(RuleBasedStateMachine):
 
     def requeue_item(self, item_id: str, actor: str | None, reason: str | None) -> None:
 
-        def call() -> list[Decision]:
-            return self.router.requeue(item_id, actor=actor, reason=reason)
+        def call(router: Router) -> list[Decision]:
+            return router.requeue(item_id, actor=actor, reason=reason)
 
         if item_id not in self.items:
             self.expect_unchanged(call, UnknownItemError)
@@ -930,8 +989,8 @@ class RouterMachine(RuleBasedStateMachine):
     def claim_item(self, item_id: str, agent_id: str) -> None:
         model = self.items[item_id]
 
-        def call() -> Decision:
-            return self.router.claim(model.item.id, agent_id)
+        def call(router: Router) -> Decision:
+            return router.claim(model.item.id, agent_id)
 
         if agent_id not in self.agents:
             self.expect_unchanged(call, UnknownAgentError)
@@ -956,8 +1015,8 @@ class RouterMachine(RuleBasedStateMachine):
 
     @rule(agent_id=st.sampled_from(AGENTS))
     def next_for(self, agent_id: str) -> None:
-        def call() -> Decision | None:
-            return self.router.next_for(agent_id)
+        def call(router: Router) -> Decision | None:
+            return router.next_for(agent_id)
 
         if agent_id not in self.agents:
             self.expect_unchanged(call, UnknownAgentError)
@@ -986,12 +1045,12 @@ class RouterMachine(RuleBasedStateMachine):
                 assert [] == self.do("reply", item_id)
             else:
                 self.expect_unchanged(
-                    lambda: self.router.reopen(item_id, actor=actor), InvalidStateError
+                    lambda router: router.reopen(item_id, actor=actor), InvalidStateError
                 )
             return
         if actor is not None and actor not in self.agents and not by_reply:
             self.expect_unchanged(
-                lambda: self.router.reopen(item_id, actor=actor), UnknownAgentError
+                lambda router: router.reopen(item_id, actor=actor), UnknownAgentError
             )
             return
         self.clock.advance(1)
@@ -1108,14 +1167,18 @@ class RouterMachine(RuleBasedStateMachine):
 
     def do(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """
-        Make a call that must succeed, on the router and its twin, and check its events.
+        Make a call that must succeed, on the router and its twins, and check its events.
 
         When host code is armed to fail, the call may instead raise
-        `HostCodeError` and change nothing; then the same call, the host code
-        behaving, must succeed and decide as on the twin, which never failed.
+        `HostCodeError` and change nothing (on the restored twin too); then the
+        same call, the host code behaving, must succeed and decide as on the
+        twin, which never failed.
         """
         armed, self.armed = self.armed, None
-        call = getattr(self.router, method)
+
+        def call(router: Router) -> Any:
+            return getattr(router, method)(*args, **kwargs)
+
         at = self.clock.advance(0.5)  # so that an event shows which call it came from
         self.events.clear()
         done = False
@@ -1123,7 +1186,7 @@ class RouterMachine(RuleBasedStateMachine):
             before = self.observed()
             try:
                 with failing(armed):
-                    result = call(*args, **kwargs)
+                    result = self.on_both(call)
             except HostCodeError as error:
                 self.check_rolled_back(armed, error, before)
                 self.rolled_back = True
@@ -1131,8 +1194,8 @@ class RouterMachine(RuleBasedStateMachine):
                 assert "strategy" == armed[0], f"{method} succeeded though the clock failed"
                 done = True
         if not done:
-            result = call(*args, **kwargs)
-        twin = getattr(self.twin, method)(*args, **kwargs)
+            result = self.on_both(call, may_raise=False)
+        twin = call(self.twin)
         assert result == twin, f"the twin's {method} decided {twin}, not {result}"
         self.calls.append((at, method, args, kwargs))
         self.results.append(result)
@@ -1163,19 +1226,63 @@ class RouterMachine(RuleBasedStateMachine):
                 assert waits in queued, f"{decision} has no ItemQueued event in order"
         assert [] == [e for e in self.events if e.at != at], "events of another call"
 
+    def on_both(self, call: Callable[[Router], R], *, may_raise: bool = True) -> R:
+        """
+        Make *call* on the router, then on the restored twin, and return what the router returned.
+
+        Both must return equal results or raise the same error; a call that
+        raises leaves the snapshot as it was before, on both, and journals
+        nothing. Without *may_raise* the call must succeed (else the test
+        fails anyway), so no snapshot is taken before it.
+        """
+        before = None
+        if may_raise:
+            before = self.router.snapshot() if self.settled is None else self.settled
+        written = self.written()
+        outcomes: list[R | AgentrouteError] = []
+        for router in (self.router, self.restored):
+            outcome: R | AgentrouteError
+            try:
+                outcome = call(router)
+            except AgentrouteError as error:
+                if before is None:
+                    raise
+                outcome = error
+            if isinstance(outcome, AgentrouteError):
+                assert before == router.snapshot(), f"{outcome!r} changed the snapshot"
+                assert written == self.written(), f"{outcome!r} was journaled"
+            outcomes.append(outcome)
+        result, restored = outcomes
+        assert _outcome(result) == _outcome(restored), f"restored: {restored!r}, not {result!r}"
+        if isinstance(result, AgentrouteError):
+            self.settled = before
+            self.compared["errors"] += 1
+            raise result
+        self.settled = None
+        self.compared["results"] += 1
+        return result
+
+    def written(self) -> tuple[int, int]:
+        """How many entries the router and the restored twin have journaled."""
+        return len(self.entries), len(self.restored_entries)
+
     def expect_unchanged(
         self,
-        call: Callable[[], object],
+        call: Callable[[Router], object],
         error: type[AgentrouteError] | tuple[type[AgentrouteError], ...],
         *,
-        also: Sequence[Callable[[], object]] = (),
+        also: Sequence[Callable[[Router], object]] = (),
     ) -> None:
-        """The call (and those *also* given) raises *error*, changing nothing, telling no one."""
+        """
+        The call (and those *also* given) raises *error*, changing nothing, telling no one.
+
+        The restored twin raises the same.
+        """
         before = self.observed()
         self.events.clear()
         for each in [call, *also]:
             try:
-                each()
+                self.on_both(each)
             except error:
                 pass
             else:
@@ -1384,12 +1491,80 @@ class RouterMachine(RuleBasedStateMachine):
             results.append(getattr(replica, method)(*args, **kwargs))
         assert self.results == results
         assert self.observed() == self.observed(replica) == self.observed(self.twin)
+        self.replay_journal()
+        event(f"steps checked against a restored twin: {magnitude(self.steps)}")
+        event(f"restores (after steps that changed the snapshot): {magnitude(self.restores)}")
+        for outcome, count in self.compared.items():
+            event(f"restored twins matched {magnitude(count)} {outcome}")
+
+    def replay_journal(self) -> None:
+        """
+        A fresh router fed the journal, through JSON, returns the same and ends the same.
+
+        So does a router restored from the snapshot taken midway, fed the entries after
+        it, one by one or as the restore's replay; and those fed one by one journal
+        again exactly the entries they were fed.
+        """
+        data = self.router.snapshot()
+        entries = json.loads(json.dumps(self.entries, allow_nan=False))
+        rejournaled: list[dict[str, Any]] = []
+        fresh = self.replica(_unread_clock, journal=rejournaled.append)
+        assert self.results == [fresh.apply(entry) for entry in entries]
+        assert data == fresh.snapshot()
+        assert entries == rejournaled
+        event(f"journal of {magnitude(len(entries))} entries replayed")
+        if not self.checkpoints:
+            return
+        # The last checkpoint but one: after a quarter of the steps, before the middle.
+        midway, start = self.checkpoints[max(len(self.checkpoints) - 2, 0)]
+        rejournaled.clear()
+        restored = Router.restore(midway, clock=_unread_clock, journal=rejournaled.append)
+        assert self.results[start:] == [restored.apply(entry) for entry in entries[start:]]
+        assert data == restored.snapshot()
+        assert entries[start:] == rejournaled
+        replayed = Router.restore(midway, clock=_unread_clock, replay=entries[start:])
+        assert data == replayed.snapshot()
+        event(f"journal after a midway snapshot: {magnitude(len(entries) - start)} entries")
 
     # -- invariants ------------------------------------------------------------
 
     @invariant()
     def internal_indexes_agree(self) -> None:
         self.router._check()
+
+    @invariant()
+    def snapshot_restores_and_journal_keeps_up(self) -> None:
+        """
+        The snapshot is plain JSON, and restores to a router that snapshots the same.
+
+        The twin restored from the snapshot before this step took this step's
+        calls and must be where the router is; it journaled as the router did,
+        one JSON-safe entry per call that succeeded. A router restored from the
+        snapshot now takes the next step's calls; if the step changed nothing,
+        the twin already is one restored from this very snapshot, and stays.
+        """
+        data = self.settled
+        if data is None:
+            data = self.router.snapshot()
+            assert data == self.restored.snapshot(), "the restored twin went another way"
+        new = self.entries[self.restored_at :]
+        assert new == self.restored_entries
+        assert new == json.loads(json.dumps(new, allow_nan=False))
+        succeeded = enumerate(self.calls[self.restored_at :], start=self.restored_at + 1)
+        assert [(seq, at, method) for seq, (at, method, _, _) in succeeded] == [
+            (e["seq"], e["at"], e["op"]) for e in new
+        ]
+        assert len(self.entries) == data["counters"]["entries"]
+        self.steps += 1
+        if data != self.restored_from:
+            plain = json.loads(json.dumps(data, allow_nan=False))
+            assert data == plain
+            self.restore_twin(plain)
+            assert data == self.restored.snapshot()
+            self.restored._check()
+        self.settled = data
+        if self.steps & (self.steps - 1) == 0:  # a power of two
+            self.checkpoints.append((data, len(self.entries)))
 
     @invariant()
     def every_item_in_exactly_one_state(self) -> None:
@@ -1492,6 +1667,18 @@ class RouterMachine(RuleBasedStateMachine):
                 continue
             for agent_id in self.agents:
                 assert not self.can_take(agent_id, pool), f"{pool} waits beside {agent_id}"
+
+
+def _outcome(result: object) -> object:
+    """A call's result, or the kind and message of the error it raised."""
+    if isinstance(result, AgentrouteError):
+        return (type(result), str(result))
+    return result
+
+
+def _unread_clock() -> float:
+    """The clock of routers that only apply entries: apply() must not read it."""
+    raise AssertionError("apply() read the clock")
 
 
 def _or_none(read: Callable[[str], object], item_id: str) -> object:
