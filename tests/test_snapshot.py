@@ -5,6 +5,7 @@ Snapshots: the whole state as plain data, restored exactly, and bad data refused
 from __future__ import annotations
 
 import copy
+import gc
 import json
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -543,3 +544,15 @@ def test_a_snapshot_names_no_wall_clock_or_host_object() -> None:
     keys = set(_all_keys(busy_router().snapshot()))
 
     assert not keys & {"clock", "journal", "subscriptions", "now", "taken_at"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_snapshot_and_restore_leave_the_collector_as_they_found_it(enabled: bool) -> None:
+    router = busy_router()
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        Router.restore(router.snapshot())
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
