@@ -181,6 +181,8 @@ def test_the_journal_may_not_call_the_router() -> None:
 def test_a_journal_must_be_callable() -> None:
     with pytest.raises(InvalidValueError, match="journal: must be a callable or None"):
         Router(journal="entries.log")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="journal: must be a callable or None"):
+        Router.restore(Router().snapshot(), journal="entries.log")  # type: ignore[arg-type]
 
 
 def test_every_command_survives_encode_and_decode() -> None:

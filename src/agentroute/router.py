@@ -239,8 +239,8 @@ class Router:
 
         Added in 0.2.
         """
-        router = cls(clock=time.time if clock is None else clock)
-        core = state.rebuild(data, router._bus)
+        router = cls(clock=time.time if clock is None else clock, journal=journal)  # checks both
+        core = state.rebuild(data, router._bus)  # journals nothing until the replay is done
         router._core = core
         router._guard = core.guard
         for entry in replay:
