@@ -401,6 +401,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
     "load disagrees": (_more_load, "agents[0].seats.chat.load", "items are assigned"),
     "queue names unknown item": (_ghost_in_queue, "queues[0].push[", "unknown item 'ghost'"),
     "history disagrees": (_history_disagrees, "items[", "its last row gives owner"),
+    "history not a list": (_set("items.0.history", "none"), "items[0].history", "list"),
     "row not a list": (_set("items.0.history.0", "created"), "items[0].history[0]", "9 values"),
     "row too short": (_set("items.0.history.0", [1.0]), "items[0].history[0]", "9 values"),
     "row time": (_set("items.0.history.0.0", "noon"), "items[0].history[0]", "a finite time"),

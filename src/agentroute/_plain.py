@@ -93,9 +93,14 @@ def _item_from_plain(value: object, _: object) -> Item:
         raise TypeError(str(error).replace("Item.__init__() ", "")) from None
 
 
-def hook(cls: Any, function: Any) -> None:
-    """Register *function* to structure values of type *cls*, in both converters."""
-    for converter in (_DETAILED, _FAST):
+def hook(cls: Any, function: Any, *, fast_only: bool = False) -> None:
+    """
+    Register *function* to structure values of type *cls*.
+
+    With *fast_only*, only good data takes it: bad data goes to the detailed
+    converter's own way, which names the key path of each problem.
+    """
+    for converter in (_FAST,) if fast_only else (_DETAILED, _FAST):
         converter.register_structure_hook_func(_is(cls), function)
 
 
