@@ -16,7 +16,10 @@ records how many it includes, so the entries to replay after it are those
 with a greater ``seq``, and ``apply`` refuses an entry out of turn.
 
 ``router.apply(entry)`` replays one; a router restored from a snapshot and
-fed the entries journaled after it equals the original.
+fed the entries journaled after it equals the original. The router's
+options (``seed``, ``retain_closed`` ...) are in its snapshots, not in the
+journal: replaying from the very first entry needs a router built with the
+same options, or a snapshot taken before the first call.
 
 Examples:
     >>> from agentroute import Router, ManualClock
