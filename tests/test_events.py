@@ -18,6 +18,7 @@ from agentroute import (
 )
 from agentroute.events import (
     EVENT_KINDS,
+    AgentPresenceChanged,
     CustomerReplied,
     ItemAssigned,
     ItemClaimed,
@@ -136,7 +137,10 @@ CASES: dict[str, Case] = {
     "set_presence-dispatches": (
         ana_away_and_free,
         lambda r: r.set_presence("ana", "online"),
-        [ItemAssigned(AT, "c3", "ana", "billing", "chat", "least_busy")],
+        [
+            AgentPresenceChanged(AT, "ana", "online", "away"),
+            ItemAssigned(AT, "c3", "ana", "billing", "chat", "least_busy"),
+        ],
     ),
     "transfer-to-agent": (
         nothing,
@@ -304,7 +308,10 @@ class TestEmitted:
         """Events are delivered once the change is complete, so even the first sees the outcome."""
         router = desk(clock)
         seen: list[tuple[str, str]] = []
-        router.subscribe(lambda event: seen.append((event.kind, router.status(event.item).state)))
+        router.subscribe(
+            lambda event: seen.append((event.kind, router.status(event.item).state)),  # type: ignore[union-attr]
+            ["new_item", "assigned"],
+        )
 
         router.assign(make_item("c2"))
 
@@ -441,6 +448,9 @@ class TestSubscribe:
             "closed": "closed",
             "reopened": "reopened",
             "customer_replied": "customer_replied",
+            "presence": "presence",
+            "break_started": "break_started",
+            "break_ended": "break_ended",
         } == kinds
 
     def test_events_are_immutable(self, clock: ManualClock) -> None:
@@ -453,7 +463,7 @@ class TestSubscribe:
 
 def boom(event: Event) -> None:
     """A handler that always fails, naming the event."""
-    raise RuntimeError(f"{event.kind} {event.item}")
+    raise RuntimeError(f"{event.kind} {getattr(event, 'item', None)}")
 
 
 class TestHandlerErrors:

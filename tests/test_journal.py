@@ -59,6 +59,10 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.forget("c3"),
         lambda: router.update_agent(make_agent("bob", capacity={"chat": 3}), requeue=True),
         lambda: router.remove_agent("bob", requeue=True),
+        lambda: router.start_break("ana", 30, reason="lunch"),
+        lambda: router.end_break("ana"),
+        lambda: router.start_break("ana", 1.5),
+        lambda: router.advance(),
     ]
     results = []
     for call in calls:
@@ -205,6 +209,9 @@ def test_every_command_survives_encode_and_decode() -> None:
         commands.Reopen(1.0, "c1", None),
         commands.Reply(1.0, "c1"),
         commands.Requeue(1.0, "c1", None, None),
+        commands.StartBreak(1.0, "ana", 300.0, "lunch"),
+        commands.EndBreak(1.0, "ana"),
+        commands.Advance(1.0),
     ]
 
     decoded = [journal.decode(json.loads(json.dumps(journal.encode(c, 9)))) for c in every]

@@ -67,6 +67,9 @@ def busy_router() -> Router:
         router.add_agent(Agent(agent, capacity={"chat": 2}, departments={"vip": {"chat"}}))
         router.set_presence(agent, "online")
     router.assign(make_item("v1", department="vip"))
+    router.add_agent(Agent("hal", capacity={"chat": 1}, departments={"vip": {"chat"}}))
+    router.set_presence("hal", "online")
+    router.start_break("hal", 120, reason="lunch")
     return router
 
 
@@ -374,7 +377,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "departments[0].strategies.chat",
         "'leastbusy'",
     ),
-    "twice agent": (_duplicate_agent, "agents[7].agent.id", "appears twice"),
+    "twice agent": (_duplicate_agent, "agents[8].agent.id", "appears twice"),
     "second owner": (_second_owner, "agents[1].agent.role", "a second owner"),
     "unknown agent department": (
         _set("agents.3.agent.departments", {"marketing": ["chat"]}),
@@ -425,6 +428,19 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "unexpected keyword argument 'colour'",
     ),
     "item bad value": (_set("items.0.item.priority", 0), "items[0].item", "Item.priority"),
+    "unknown timer kind": (_set("timers.0.kind", "alarm"), "timers[0].kind", "'alarm'"),
+    "timer for no break": (_set("timers.0.key", "ana"), "timers[0]", "no agent 'ana'"),
+    "timer at another time": (_set("timers.0.due", 1.0), "timers[0]", "whose break ends at 1.0"),
+    "break without timer": (
+        lambda d: d["timers"].clear(),
+        "agents[7].on_break",
+        "no timer ends this break",
+    ),
+    "timer twice": (
+        lambda d: d["timers"].append({**d["timers"][0], "seq": 0}),
+        "timers[1]",
+        "not from 1 to",
+    ),
     "empty history": (_set("items.0.history", []), "items[0].history", "at least one row"),
     "long history": (
         lambda d: d["items"][0]["history"].extend(d["items"][0]["history"] * 4),

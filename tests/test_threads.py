@@ -98,7 +98,7 @@ def test_subscribing_from_another_thread_is_safe() -> None:
     router.add_agent(make_agent("ana", capacity={"chat": 1000}))
     router.set_presence("ana", "online")
     seen: list[str] = []
-    router.subscribe(lambda event: seen.append(event.item), ["assigned"])
+    router.subscribe(lambda event: seen.append(event.item), ["assigned"])  # type: ignore[union-attr]
     stop = threading.Event()
 
     def churn() -> None:

@@ -24,10 +24,12 @@ from agentroute.model import Agent, Item, Mode, Presence
 __all__ = [
     "AddAgent",
     "AddDepartment",
+    "Advance",
     "Assign",
     "Claim",
     "Close",
     "Command",
+    "EndBreak",
     "Forget",
     "NextFor",
     "RemoveAgent",
@@ -38,6 +40,7 @@ __all__ = [
     "SetChannel",
     "SetPresence",
     "SetSelfService",
+    "StartBreak",
     "Transfer",
     "UpdateAgent",
 ]
@@ -191,6 +194,28 @@ class Requeue(NamedTuple):
     reason: str | None
 
 
+class StartBreak(NamedTuple):
+    """``Router.start_break()``."""
+
+    at: float
+    agent_id: str
+    seconds: float
+    reason: str | None
+
+
+class EndBreak(NamedTuple):
+    """``Router.end_break()``."""
+
+    at: float
+    agent_id: str
+
+
+class Advance(NamedTuple):
+    """``Router.advance()``: fire every timer due at *at*."""
+
+    at: float
+
+
 Command: TypeAlias = (
     AddDepartment
     | AddAgent
@@ -209,5 +234,8 @@ Command: TypeAlias = (
     | Reopen
     | Reply
     | Requeue
+    | StartBreak
+    | EndBreak
+    | Advance
 )
 """Any command the router applies."""

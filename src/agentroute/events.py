@@ -19,6 +19,9 @@ from agentroute.errors import AgentrouteError, InvalidValueError
 
 __all__ = [
     "EVENT_KINDS",
+    "AgentBreakEnded",
+    "AgentBreakStarted",
+    "AgentPresenceChanged",
     "CustomerReplied",
     "Event",
     "EventBus",
@@ -162,6 +165,50 @@ class CustomerReplied:
     department: str
 
 
+@attrs.frozen
+class AgentPresenceChanged:
+    """
+    *agent* went from *previous* to *presence* (online, away or offline).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "presence"
+    at: float
+    agent: str
+    presence: str
+    previous: str
+
+
+@attrs.frozen
+class AgentBreakStarted:
+    """
+    *agent* is on a break until *until*, out of routing; they keep the work they hold.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "break_started"
+    at: float
+    agent: str
+    until: float
+    reason: str | None
+
+
+@attrs.frozen
+class AgentBreakEnded:
+    """
+    *agent*'s break is over and they take work again; *early* if ended before it was due.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "break_ended"
+    at: float
+    agent: str
+    early: bool
+
+
 Event: TypeAlias = (
     NewItemInDepartment
     | ItemQueued
@@ -171,6 +218,9 @@ Event: TypeAlias = (
     | ItemClosed
     | ItemReopened
     | CustomerReplied
+    | AgentPresenceChanged
+    | AgentBreakStarted
+    | AgentBreakEnded
 )
 Handler: TypeAlias = Callable[[Event], object]
 
@@ -185,6 +235,9 @@ EVENT_KINDS: Final[dict[str, type[Event]]] = {
         ItemClosed,
         ItemReopened,
         CustomerReplied,
+        AgentPresenceChanged,
+        AgentBreakStarted,
+        AgentBreakEnded,
     )
 }
 """Every event class by its ``kind`` string."""

@@ -50,10 +50,12 @@ from agentroute import _plain
 from agentroute.commands import (
     AddAgent,
     AddDepartment,
+    Advance,
     Assign,
     Claim,
     Close,
     Command,
+    EndBreak,
     Forget,
     NextFor,
     RemoveAgent,
@@ -64,6 +66,7 @@ from agentroute.commands import (
     SetChannel,
     SetPresence,
     SetSelfService,
+    StartBreak,
     Transfer,
     UpdateAgent,
 )
@@ -102,6 +105,9 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
     "reopen": Reopen,
     "reply": Reply,
     "requeue": Requeue,
+    "start_break": StartBreak,
+    "end_break": EndBreak,
+    "advance": Advance,
 }
 """Each journaled operation (a `Router` method) and the command it becomes."""
 

@@ -22,10 +22,12 @@ from agentroute.clock import Clock
 from agentroute.commands import (
     AddAgent,
     AddDepartment,
+    Advance,
     Assign,
     Claim,
     Close,
     Command,
+    EndBreak,
     Forget,
     NextFor,
     RemoveAgent,
@@ -36,6 +38,7 @@ from agentroute.commands import (
     SetChannel,
     SetPresence,
     SetSelfService,
+    StartBreak,
     Transfer,
     UpdateAgent,
 )
@@ -57,6 +60,7 @@ from agentroute.model import (
     Presence,
     check_id,
     check_limit,
+    is_finite_number,
 )
 from agentroute.ownership import HistoryEntry, Ownership
 from agentroute.strategies import _registry as strategy_registry
@@ -1119,6 +1123,116 @@ class Router:
             self._enter()
             result: list[Decision] = self._run(Reply(self._now(), item_id))
             return result
+
+    # -- time: timers and breaks ---------------------------------------------------
+
+    def advance(self) -> list[Decision]:
+        """
+        Do everything that was due by now: end breaks whose time is up, and so on.
+
+        The router never acts on its own: timers fire only in this call, soonest
+        first, and timers due at the same time in the order they were set.
+        Call it when `next_deadline` comes (a host's periodic task, or a
+        sleep until then); other calls never fire timers.
+
+        Returns:
+            The decisions the fired timers caused, in order (e.g. waiting work
+            taken by an agent back from a break).
+
+        Examples:
+            >>> from agentroute import ManualClock
+            >>> clock = ManualClock(0.0)
+            >>> router = Router(clock=clock)
+            >>> router.add_department("billing")
+            >>> ana = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
+            >>> router.add_agent(ana)
+            >>> router.set_presence("ana", "online")
+            []
+            >>> router.start_break("ana", 300)
+            >>> router.assign(Item("c1", channel="chat", department="billing")).status
+            'queued'
+            >>> router.next_deadline()
+            300.0
+            >>> _ = clock.advance(300)
+            >>> [d.agent for d in router.advance()]
+            ['ana']
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(Advance(self._now()))
+            return result
+
+    def next_deadline(self) -> float | None:
+        """
+        Return when the next timer is due (clock seconds), or None when none is pending.
+
+        A host may sleep until then and call `advance`.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return self._core.timers.next_due()
+
+    def start_break(self, agent_id: str, seconds: float, *, reason: str | None = None) -> None:
+        """
+        Take an agent out of routing for *seconds*; `advance` brings them back when it is over.
+
+        The agent keeps the work they hold and stays responsible for it; they
+        get no new work and cannot claim until the break ends. Starting a
+        break while on one replaces it.
+
+        Args:
+            agent_id: The agent.
+            seconds: The break's length, > 0.
+            reason: Why, e.g. ``"lunch"``; told in the event.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+            InvalidValueError: *seconds* is not a positive number, or *reason* not a string.
+
+        Added in 0.2.
+        """
+        if not is_finite_number(seconds) or seconds <= 0:
+            raise InvalidValueError("seconds", f"must be a number > 0, got {seconds!r}")
+        if reason is not None and type(reason) is not str:
+            raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
+        with self._lock:
+            self._enter()
+            self._run(StartBreak(self._now(), agent_id, float(seconds), reason))
+
+    def end_break(self, agent_id: str) -> list[Decision]:
+        """
+        End an agent's break now, before it is due; they take waiting work at once.
+
+        Returns:
+            The decisions for the waiting work the agent took.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+            InvalidStateError: The agent is not on a break.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(EndBreak(self._now(), agent_id))
+            return result
+
+    def break_until(self, agent_id: str) -> float | None:
+        """
+        Return when an agent's break ends (clock seconds), or None if they are not on one.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return self._core.registry.get(agent_id).break_until
 
     def _check(self) -> None:
         """Assert every internal index agrees with the state; for tests."""

@@ -31,6 +31,7 @@ from agentroute.errors import (
     DuplicateOwnerError,
     InvalidValueError,
 )
+from agentroute.events import AgentPresenceChanged
 from agentroute.model import Agent, Decision, Department
 from agentroute.policies import permissions
 from agentroute.strategies import _registry as strategy_registry
@@ -216,9 +217,13 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
 def set_presence(core: Core, command: SetPresence) -> list[Decision]:
     """Set an agent online, away or offline; coming online takes waiting work."""
     record = core.registry.get(command.agent_id)
-    core.undo.push(setattr, record, "presence", record.presence)
+    previous = record.presence
+    core.undo.push(setattr, record, "presence", previous)
     record.presence = command.presence
     sync_seats(core, record)
+    if previous != command.presence and AgentPresenceChanged.kind in core.bus.wanted:
+        event = AgentPresenceChanged(command.at, record.agent.id, command.presence, previous)
+        core.bus.emit(event)
     return core.dispatch.drain(pools_of(record), command.at)
 
 

@@ -11,21 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentroute._core import agents, work
+from agentroute._core import agents, availability, work
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool, Pools
 from agentroute._core.registry import AgentRecord, Registry, Seat
 from agentroute._core.rng import SplitMix
+from agentroute._core.timers import Timers
 from agentroute._core.undo import UndoLog
 from agentroute.commands import (
     AddAgent,
     AddDepartment,
+    Advance,
     Assign,
     Claim,
     Close,
     Command,
+    EndBreak,
     Forget,
     NextFor,
     RemoveAgent,
@@ -36,6 +39,7 @@ from agentroute.commands import (
     SetChannel,
     SetPresence,
     SetSelfService,
+    StartBreak,
     Transfer,
     UpdateAgent,
 )
@@ -70,6 +74,9 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     Reopen: work.reopen,
     Reply: work.reply,
     Requeue: work.requeue,
+    StartBreak: availability.start_break,
+    EndBreak: availability.end_break,
+    Advance: availability.advance,
 }
 
 
@@ -111,6 +118,7 @@ class Core:
         self.items = ItemStore(self.undo, self.ledger, retain_closed)
         self.pools = Pools(self.undo, self.guard, self._strategy)
         self.rng = SplitMix(seed)
+        self.timers = Timers(self.undo)
         self.dispatch = Dispatch(
             self.registry, self.items, self.ledger, bus, self.undo, self.guard, self.rng
         )

@@ -416,6 +416,8 @@ def barriers(
         reasons.insert(0, f"does not serve {channel!r} in {pool.department!r}")
     if holder.presence != "online":
         reasons.append(f"is {holder.presence}")
+    if holder.break_until is not None:
+        reasons.append("is on a break")
     if channel in holder.channels_off:
         reasons.append(f"has {channel!r} switched off")
     elif holder.agent.id in pool.off:

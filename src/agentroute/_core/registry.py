@@ -146,11 +146,23 @@ class AgentRecord:
     The router's state for one agent: definition, presence, switches, seats.
     """
 
-    __slots__ = ("agent", "channels_off", "department_off", "items", "presence", "seats")
+    __slots__ = (
+        "agent",
+        "break_reason",
+        "break_until",
+        "channels_off",
+        "department_off",
+        "items",
+        "presence",
+        "seats",
+    )
 
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
         self.presence: Presence = "offline"
+        self.break_until: float | None = None
+        """When the agent's break ends, while they are on one: out of routing until then."""
+        self.break_reason: str | None = None
         self.channels_off: dict[str, None] = {}
         """Channels switched off everywhere."""
         self.department_off: dict[tuple[str, str], None] = {}
@@ -165,8 +177,12 @@ class AgentRecord:
         return Seat(self.agent.id, channel, self.agent.priority, limit, self.items)
 
     def seat_enabled(self, channel: str) -> bool:
-        """Tell whether the agent is online and has *channel* switched on globally."""
-        return self.presence == "online" and channel not in self.channels_off
+        """Tell whether the agent is online, not on a break, and has *channel* switched on."""
+        return (
+            self.presence == "online"
+            and self.break_until is None
+            and channel not in self.channels_off
+        )
 
     def held_in_order(self) -> list[str]:
         """Return the held item ids, oldest booking first."""

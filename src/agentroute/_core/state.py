@@ -23,6 +23,7 @@ import attrs
 
 from agentroute import _plain
 from agentroute._core.agents import memberships
+from agentroute._core.availability import TIMER_KINDS
 from agentroute._core.core import Core
 from agentroute._core.items import ItemRecord
 from agentroute._core.ledger import Row
@@ -61,6 +62,7 @@ class Counters:
     arrivals: int
     closes: int
     entries: int
+    timers: int
     random: int
 
 
@@ -86,14 +88,33 @@ class SeatState:
 
 
 @attrs.define
+class BreakState:
+    """An agent's break: when it ends, and why."""
+
+    until: float
+    reason: str | None
+
+
+@attrs.define
 class AgentState:
-    """An agent: definition, presence, switches, counters per channel."""
+    """An agent: definition, presence, break, switches, counters per channel."""
 
     agent: Agent
     presence: Presence
+    on_break: BreakState | None
     channels_off: list[str]
     departments_off: list[tuple[str, str]]
     seats: dict[str, SeatState]
+
+
+@attrs.define
+class TimerState:
+    """A pending timer: when it is due, its place among equal times, what it does to whom."""
+
+    due: float
+    seq: int
+    kind: str
+    key: str
 
 
 @attrs.define
@@ -145,6 +166,7 @@ class Snapshot:
     items: list[ItemEntry]
     queues: list[QueueState]
     draw_orders: list[DrawOrder]
+    timers: list[TimerState]
 
 
 _ACTIONS: Final = frozenset(get_args(Action))
@@ -245,6 +267,7 @@ def capture(core: Core) -> dict[str, Any]:
             core.items.arrivals,
             core.items.closes_made,
             core.entries,
+            core.timers.count,
             core.rng.state,
         ),
         departments=[
@@ -270,6 +293,7 @@ def capture(core: Core) -> dict[str, Any]:
             for pool in pools
             if not pool.ordered and pool.has_free
         ],
+        timers=[TimerState(*timer) for timer in core.timers.all()],
     )
     plain: dict[str, Any] = _plain.unstructure(snapshot)
     return plain
@@ -285,6 +309,7 @@ def _agent_state(record: AgentRecord) -> AgentState:
     return AgentState(
         record.agent,
         record.presence,
+        None if record.break_until is None else BreakState(record.break_until, record.break_reason),
         sorted(record.channels_off),
         sorted(record.department_off),
         {
@@ -337,6 +362,7 @@ def _rebuild(data: object, bus: EventBus) -> Core:
         _check_agents(snapshot, departments, problems.append)
         entries = _check_items(snapshot, departments, problems.append)
         _check_queues(snapshot, entries, problems.append)
+        _check_timers(snapshot, problems.append)
     if problems:
         raise InvalidDataError(_WHAT, problems)
     core = _build(snapshot, departments, bus, problems.append)
@@ -357,7 +383,7 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
         report(("settings.history_limit", "must be >= 1 or null"))
     _strategy_known("settings.default_strategy", settings.default_strategy, report)
     counters = snapshot.counters
-    for name in ("tick", "arrivals", "closes", "entries"):
+    for name in ("tick", "arrivals", "closes", "entries", "timers"):
         if getattr(counters, name) < 0:
             report((f"counters.{name}", "must be >= 0"))
     if counters.random not in _RANDOM_STATES:
@@ -555,6 +581,26 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
             report((f"items[{index}].state", "queued, but in no queue"))
 
 
+def _check_timers(snapshot: Snapshot, report: Report) -> None:
+    """Check each timer names a known kind and a live subject, and each break has its timer."""
+    breaks = {s.agent.id: s.on_break.until for s in snapshot.agents if s.on_break is not None}
+    seen: set[int] = set()
+    timed: set[str] = set()
+    for index, timer in enumerate(snapshot.timers):
+        path = f"timers[{index}]"
+        _unique(path, ".seq", timer.seq, seen, snapshot.counters.timers, report)
+        if timer.kind not in TIMER_KINDS:
+            known = ", ".join(sorted(TIMER_KINDS))
+            report((f"{path}.kind", f"unknown timer kind {timer.kind!r} (known: {known})"))
+        elif breaks.get(timer.key) != timer.due or timer.key in timed:
+            problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
+            report((path, problem))
+        timed.add(timer.key)
+    for index, state in enumerate(snapshot.agents):
+        if state.on_break is not None and state.agent.id not in timed:
+            report((f"agents[{index}].on_break", "no timer ends this break"))
+
+
 def _build(
     snapshot: Snapshot, departments: dict[str, Department], bus: EventBus, report: Report
 ) -> Core:
@@ -570,6 +616,7 @@ def _build(
     )
     core.rng.state = counters.random
     core.entries = counters.entries
+    core.timers.restore([(t.due, t.seq, t.kind, t.key) for t in snapshot.timers], counters.timers)
     core.dispatch.tick = counters.tick
     core.items.arrivals = counters.arrivals
     core.items.closes_made = counters.closes
@@ -591,6 +638,9 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
     for state in snapshot.agents:
         record = AgentRecord(state.agent)
         record.presence = state.presence
+        if state.on_break is not None:
+            record.break_until = state.on_break.until
+            record.break_reason = state.on_break.reason
         record.channels_off = dict.fromkeys(state.channels_off)
         record.department_off = dict.fromkeys(state.departments_off)
         for channel, counters in state.seats.items():

@@ -248,6 +248,9 @@ def next_for(core: Core, command: NextFor) -> Decision | None:
     if holder.presence != "online":
         hint = "Set them online with Router.set_presence() first."
         raise NotEligibleError(command.agent_id, "(next)", [f"is {holder.presence}"], hint)
+    if holder.break_until is not None:
+        hint = "End their break with Router.end_break() first."
+        raise NotEligibleError(command.agent_id, "(next)", ["is on a break"], hint)
     best = core.dispatch.next_key(holder)
     if best is None:
         return None

@@ -1,0 +1,103 @@
+"""
+Timers: what the router must do at a given time, fired only when the host calls ``advance()``.
+
+A timer is named by (kind, key), e.g. ``("break", "ana")``: setting a name
+again moves that timer, and cancelling it is one lookup. Timers due at the
+same time fire in the order they were set. Every change logs its inverse.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from sortedcontainers import SortedList
+
+from agentroute._core.undo import UndoLog
+
+__all__ = ["Timer", "Timers"]
+
+Timer: TypeAlias = tuple[float, int, str, str]
+"""(due, sequence number, kind, key): ordered by due time, then by when it was set."""
+
+
+class Timers:
+    """
+    Every pending timer, soonest first; set, cancel and fire are O(log n).
+
+    Examples:
+        >>> from agentroute._core.undo import UndoLog
+        >>> timers = Timers(UndoLog())
+        >>> timers.set("break", "ana", 60.0); timers.set("break", "bob", 30.0)
+        >>> timers.next_due(), timers.pop_due(45.0), timers.pop_due(45.0)
+        (30.0, (30.0, 2, 'break', 'bob'), None)
+    """
+
+    __slots__ = ("_by_name", "_pending", "_steps", "count")
+
+    def __init__(self, undo: UndoLog) -> None:
+        self._pending: SortedList[Timer] = SortedList()
+        self._by_name: dict[tuple[str, str], Timer] = {}
+        self._steps = undo.steps
+        self.count = 0
+        """Timers set so far: the next one's sequence number, which orders equal due times."""
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def due(self, kind: str, key: str) -> float | None:
+        """Return when the timer (*kind*, *key*) is due, or None if it is not set."""
+        timer = self._by_name.get((kind, key))
+        return None if timer is None else timer[0]
+
+    def next_due(self) -> float | None:
+        """Return when the soonest timer is due, or None if none is pending."""
+        return self._pending[0][0] if self._pending else None
+
+    def set(self, kind: str, key: str, due: float) -> None:
+        """Set the timer (*kind*, *key*) to fire at *due*, replacing one of that name."""
+        self.cancel(kind, key)
+        self.count += 1
+        timer = (due, self.count, kind, key)
+        self._put(timer)
+        self._steps.append((self._unset, timer))
+
+    def _unset(self, timer: Timer) -> None:
+        self._take(timer)
+        self.count -= 1
+
+    def cancel(self, kind: str, key: str) -> bool:
+        """Cancel the timer (*kind*, *key*); return whether it was set."""
+        timer = self._by_name.get((kind, key))
+        if timer is None:
+            return False
+        self._take(timer)
+        self._steps.append((self._put, timer))
+        return True
+
+    def pop_due(self, now: float) -> Timer | None:
+        """Remove and return the soonest timer if it is due at *now*, else None."""
+        pending = self._pending
+        if not pending or pending[0][0] > now:
+            return None
+        timer = pending[0]
+        self._take(timer)
+        self._steps.append((self._put, timer))
+        return timer
+
+    def all(self) -> list[Timer]:
+        """Return every pending timer, soonest first."""
+        return list(self._pending)
+
+    def restore(self, timers: list[Timer], count: int) -> None:
+        """Hold exactly *timers*, set *count* timers so far (a restore; not undone)."""
+        for timer in timers:
+            self._put(timer)
+        self.count = count
+
+    def _put(self, timer: Timer) -> None:
+        self._pending.add(timer)
+        self._by_name[timer[2], timer[3]] = timer
+
+    def _take(self, timer: Timer) -> None:
+        self._pending.remove(timer)
+        del self._by_name[timer[2], timer[3]]
