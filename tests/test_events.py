@@ -451,6 +451,7 @@ class TestSubscribe:
             "presence": "presence",
             "break_started": "break_started",
             "break_ended": "break_ended",
+            "shift": "shift",
         } == kinds
 
     def test_events_are_immutable(self, clock: ManualClock) -> None:

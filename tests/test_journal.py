@@ -19,6 +19,8 @@ from agentroute import (
     ManualClock,
     ReentrantCallError,
     Router,
+    Schedule,
+    Shift,
     UnknownItemError,
     UnsupportedVersionError,
     commands,
@@ -63,6 +65,8 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.end_break("ana"),
         lambda: router.start_break("ana", 1.5),
         lambda: router.advance(),
+        lambda: router.set_schedule("ana", Schedule("UTC", [Shift(["mon"], "00:00", "00:00")])),
+        lambda: router.set_schedule("ana", None),
     ]
     results = []
     for call in calls:
@@ -212,6 +216,10 @@ def test_every_command_survives_encode_and_decode() -> None:
         commands.StartBreak(1.0, "ana", 300.0, "lunch"),
         commands.EndBreak(1.0, "ana"),
         commands.Advance(1.0),
+        commands.SetSchedule(
+            1.0, "ana", Schedule("Asia/Tokyo", [Shift(["sun"], "22:00", "06:00")])
+        ),
+        commands.SetSchedule(1.0, "ana", None),
     ]
 
     decoded = [journal.decode(json.loads(json.dumps(journal.encode(c, 9)))) for c in every]

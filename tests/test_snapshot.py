@@ -441,6 +441,21 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "timers[1]",
         "not from 1 to",
     ),
+    "shift timer without schedule": (
+        lambda d: d["timers"].append({**d["timers"][0], "kind": "shift", "seq": 2}),
+        "timers[1]",
+        "no agent 'hal' with a schedule",
+    ),
+    "a second timer": (
+        lambda d: d["timers"].append({**d["timers"][0], "seq": 2}),
+        "timers[1]",
+        "a second 'break' timer",
+    ),
+    "off shift without schedule": (
+        _set("agents.0.off_shift", True),
+        "agents[0].off_shift",
+        "never off shift",
+    ),
     "empty history": (_set("items.0.history", []), "items[0].history", "at least one row"),
     "long history": (
         lambda d: d["items"][0]["history"].extend(d["items"][0]["history"] * 4),

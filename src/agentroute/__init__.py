@@ -57,6 +57,7 @@ from agentroute.model import (
 )
 from agentroute.ownership import Action, ActorKind, HistoryEntry, Ownership
 from agentroute.router import Router
+from agentroute.schedules import Schedule, Shift
 from agentroute.strategies import Candidate, Strategy
 
 __all__ = [
@@ -99,6 +100,8 @@ __all__ = [
     "ReentrantCallError",
     "Role",
     "Router",
+    "Schedule",
+    "Shift",
     "Strategy",
     "Subscription",
     "UnknownAgentError",

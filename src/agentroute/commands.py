@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import NamedTuple, TypeAlias
 
 from agentroute.model import Agent, Item, Mode, Presence
+from agentroute.schedules import Schedule
 
 __all__ = [
     "AddAgent",
@@ -39,6 +40,7 @@ __all__ = [
     "SetCapacity",
     "SetChannel",
     "SetPresence",
+    "SetSchedule",
     "SetSelfService",
     "StartBreak",
     "Transfer",
@@ -210,6 +212,14 @@ class EndBreak(NamedTuple):
     agent_id: str
 
 
+class SetSchedule(NamedTuple):
+    """``Router.set_schedule()``."""
+
+    at: float
+    agent_id: str
+    schedule: Schedule | None
+
+
 class Advance(NamedTuple):
     """``Router.advance()``: fire every timer due at *at*."""
 
@@ -236,6 +246,7 @@ Command: TypeAlias = (
     | Requeue
     | StartBreak
     | EndBreak
+    | SetSchedule
     | Advance
 )
 """Any command the router applies."""

@@ -22,6 +22,7 @@ __all__ = [
     "AgentBreakEnded",
     "AgentBreakStarted",
     "AgentPresenceChanged",
+    "AgentShiftChanged",
     "CustomerReplied",
     "Event",
     "EventBus",
@@ -209,6 +210,20 @@ class AgentBreakEnded:
     early: bool
 
 
+@attrs.frozen
+class AgentShiftChanged:
+    """
+    *agent*'s schedule took them in (*on_shift*) or out of routing.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "shift"
+    at: float
+    agent: str
+    on_shift: bool
+
+
 Event: TypeAlias = (
     NewItemInDepartment
     | ItemQueued
@@ -221,6 +236,7 @@ Event: TypeAlias = (
     | AgentPresenceChanged
     | AgentBreakStarted
     | AgentBreakEnded
+    | AgentShiftChanged
 )
 Handler: TypeAlias = Callable[[Event], object]
 
@@ -238,6 +254,7 @@ EVENT_KINDS: Final[dict[str, type[Event]]] = {
         AgentPresenceChanged,
         AgentBreakStarted,
         AgentBreakEnded,
+        AgentShiftChanged,
     )
 }
 """Every event class by its ``kind`` string."""

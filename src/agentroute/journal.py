@@ -43,8 +43,9 @@ Added in 0.2.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeAlias, get_origin, get_type_hints
+from collections.abc import Callable
+from types import UnionType
+from typing import Any, Final, Literal, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from agentroute import _plain
 from agentroute.commands import (
@@ -65,13 +66,13 @@ from agentroute.commands import (
     SetCapacity,
     SetChannel,
     SetPresence,
+    SetSchedule,
     SetSelfService,
     StartBreak,
     Transfer,
     UpdateAgent,
 )
 from agentroute.errors import InvalidDataError
-from agentroute.model import Agent, Item
 
 __all__ = ["FORMAT", "OPERATIONS", "VERSION", "Entry", "Journal", "decode", "encode"]
 
@@ -107,9 +108,22 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
     "requeue": Requeue,
     "start_break": StartBreak,
     "end_break": EndBreak,
+    "set_schedule": SetSchedule,
     "advance": Advance,
 }
 """Each journaled operation (a `Router` method) and the command it becomes."""
+
+
+_PLAIN: Final = (str, int, float, bool, type(None))
+
+
+def _is_plain(hint: Any) -> bool:
+    """Tell whether values of type *hint* are JSON values already (str, numbers, Literal ...)."""
+    if get_origin(hint) is Literal:
+        return True
+    if get_origin(hint) in (Union, UnionType):
+        return all(_is_plain(arg) for arg in get_args(hint))
+    return hint in _PLAIN
 
 
 def _generic(op: str, command: type[Command]) -> Callable[[Any, int], Entry]:
@@ -117,9 +131,7 @@ def _generic(op: str, command: type[Command]) -> Callable[[Any, int], Entry]:
     names = command._fields[1:]
     hints = get_type_hints(command)
     special = [
-        (name, _plain.unstructure_hook(hints[name]))
-        for name in names
-        if hints[name] in (Agent, Item) or get_origin(hints[name]) is Mapping
+        (name, _plain.unstructure_hook(hints[name])) for name in names if not _is_plain(hints[name])
     ]
 
     def encode(command: Any, seq: int) -> Entry:

@@ -37,6 +37,7 @@ from agentroute.commands import (
     SetCapacity,
     SetChannel,
     SetPresence,
+    SetSchedule,
     SetSelfService,
     StartBreak,
     Transfer,
@@ -63,6 +64,7 @@ from agentroute.model import (
     is_finite_number,
 )
 from agentroute.ownership import HistoryEntry, Ownership
+from agentroute.schedules import Schedule
 from agentroute.strategies import _registry as strategy_registry
 
 __all__ = ["DEFAULT_HISTORY_LIMIT", "DEFAULT_RETAIN_CLOSED", "Router"]
@@ -1233,6 +1235,73 @@ class Router:
         with self._lock:
             self._enter()
             return self._core.registry.get(agent_id).break_until
+
+    def set_schedule(self, agent_id: str, schedule: Schedule | None) -> list[Decision]:
+        """
+        Give an agent a working week: they are routed work only during its shifts.
+
+        Outside a shift the agent keeps what they hold, as on a break; `advance`
+        takes them in and out at each shift boundary, local time in the
+        schedule's zone, daylight-saving changes included. None removes the
+        schedule.
+
+        Returns:
+            The decisions for waiting work the agent took, if the change put
+            them on shift now.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+            InvalidValueError: *schedule* is not a `Schedule` or None.
+
+        Examples:
+            >>> from agentroute import ManualClock, Schedule, Shift
+            >>> router = Router(clock=ManualClock(1_772_438_400.0))  # Monday 2026-03-02 08:00 UTC
+            >>> router.add_department("billing")
+            >>> ana = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
+            >>> router.add_agent(ana)
+            >>> router.set_presence("ana", "online")
+            []
+            >>> nights = Schedule("UTC", [Shift(["mon", "tue"], "22:00", "06:00")])
+            >>> router.set_schedule("ana", nights)
+            []
+            >>> router.on_shift("ana"), router.next_deadline()
+            (False, 1772488800.0)
+
+        Added in 0.2.
+        """
+        if schedule is not None and not isinstance(schedule, Schedule):
+            msg = f"must be an agentroute.Schedule or None, got {schedule!r}"
+            raise InvalidValueError("schedule", msg)
+        with self._lock:
+            self._enter()
+            result: list[Decision] = self._run(SetSchedule(self._now(), agent_id, schedule))
+            return result
+
+    def schedule(self, agent_id: str) -> Schedule | None:
+        """
+        Return an agent's schedule, or None if they have none.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return self._core.registry.get(agent_id).schedule
+
+    def on_shift(self, agent_id: str) -> bool:
+        """
+        Tell whether an agent's schedule lets them take work now (True without a schedule).
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return not self._core.registry.get(agent_id).off_shift
 
     def _check(self) -> None:
         """Assert every internal index agrees with the state; for tests."""

@@ -14,18 +14,21 @@ from typing import TYPE_CHECKING, Final
 
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
-from agentroute.commands import Advance, EndBreak, StartBreak
+from agentroute.commands import Advance, EndBreak, SetSchedule, StartBreak
 from agentroute.errors import InvalidStateError
-from agentroute.events import AgentBreakEnded, AgentBreakStarted
+from agentroute.events import AgentBreakEnded, AgentBreakStarted, AgentShiftChanged
 from agentroute.model import Decision
 
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["BREAK", "TIMER_KINDS", "advance", "end_break", "start_break"]
+__all__ = ["BREAK", "SHIFT", "TIMER_KINDS", "advance", "end_break", "set_schedule", "start_break"]
 
 BREAK: Final = "break"
 """The timer kind that ends an agent's break; its key is the agent id."""
+
+SHIFT: Final = "shift"
+"""The timer kind that looks at an agent's schedule again; its key is the agent id."""
 
 
 def start_break(core: Core, command: StartBreak) -> None:
@@ -66,6 +69,37 @@ def _break_over(core: Core, agent_id: str, at: float) -> list[Decision]:
     return _end(core, agent_id, at, early=False)
 
 
+def set_schedule(core: Core, command: SetSchedule) -> list[Decision]:
+    """Give an agent a working week (or take it away), and take them in or out of routing now."""
+    record = core.registry.get(command.agent_id)
+    core.undo.push(setattr, record, "schedule", record.schedule)
+    record.schedule = command.schedule
+    if command.schedule is None:
+        core.timers.cancel(SHIFT, record.agent.id)
+    return _follow_schedule(core, record.agent.id, command.at)
+
+
+def _follow_schedule(core: Core, agent_id: str, at: float) -> list[Decision]:
+    """Put an agent on or off shift as their schedule says at *at*, and time the next look."""
+    record = core.registry.get(agent_id)
+    schedule = record.schedule
+    off = schedule is not None and not schedule.is_on(at)
+    if schedule is not None:
+        change = schedule.next_change(at)
+        if change is None:
+            core.timers.cancel(SHIFT, agent_id)
+        else:
+            core.timers.set(SHIFT, agent_id, change)
+    if off == record.off_shift:
+        return []
+    core.undo.push(setattr, record, "off_shift", record.off_shift)
+    record.off_shift = off
+    sync_seats(core, record)
+    if AgentShiftChanged.kind in core.bus.wanted:
+        core.bus.emit(AgentShiftChanged(at, agent_id, not off))
+    return [] if off else core.dispatch.drain(pools_of(record), at)
+
+
 def _restore_break(record: AgentRecord, until: float | None, reason: str | None) -> None:
     record.break_until = until
     record.break_reason = reason
@@ -73,6 +107,7 @@ def _restore_break(record: AgentRecord, until: float | None, reason: str | None)
 
 TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     BREAK: _break_over,
+    SHIFT: _follow_schedule,
 }
 """What each kind of timer does when it fires, given its key and the call's time."""
 

@@ -38,6 +38,7 @@ from agentroute.commands import (
     SetCapacity,
     SetChannel,
     SetPresence,
+    SetSchedule,
     SetSelfService,
     StartBreak,
     Transfer,
@@ -76,6 +77,7 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     Requeue: work.requeue,
     StartBreak: availability.start_break,
     EndBreak: availability.end_break,
+    SetSchedule: availability.set_schedule,
     Advance: availability.advance,
 }
 

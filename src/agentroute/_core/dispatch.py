@@ -418,6 +418,8 @@ def barriers(
         reasons.append(f"is {holder.presence}")
     if holder.break_until is not None:
         reasons.append("is on a break")
+    if holder.off_shift:
+        reasons.append("is outside their shift")
     if channel in holder.channels_off:
         reasons.append(f"has {channel!r} switched off")
     elif holder.agent.id in pool.off:

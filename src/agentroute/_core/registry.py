@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from agentroute.errors import UnknownAgentError
 from agentroute.model import Agent, Presence
+from agentroute.schedules import Schedule
 
 __all__ = ["AgentRecord", "Registry", "Seat", "SeatIndex"]
 
@@ -153,7 +154,9 @@ class AgentRecord:
         "channels_off",
         "department_off",
         "items",
+        "off_shift",
         "presence",
+        "schedule",
         "seats",
     )
 
@@ -163,6 +166,10 @@ class AgentRecord:
         self.break_until: float | None = None
         """When the agent's break ends, while they are on one: out of routing until then."""
         self.break_reason: str | None = None
+        self.schedule: Schedule | None = None
+        """The agent's working week, if they have one."""
+        self.off_shift = False
+        """The agent has a schedule and no shift of it is running: out of routing."""
         self.channels_off: dict[str, None] = {}
         """Channels switched off everywhere."""
         self.department_off: dict[tuple[str, str], None] = {}
@@ -181,6 +188,7 @@ class AgentRecord:
         return (
             self.presence == "online"
             and self.break_until is None
+            and not self.off_shift
             and channel not in self.channels_off
         )
 

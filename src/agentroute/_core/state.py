@@ -23,7 +23,7 @@ import attrs
 
 from agentroute import _plain
 from agentroute._core.agents import memberships
-from agentroute._core.availability import TIMER_KINDS
+from agentroute._core.availability import BREAK, TIMER_KINDS
 from agentroute._core.core import Core
 from agentroute._core.items import ItemRecord
 from agentroute._core.ledger import Row
@@ -34,6 +34,7 @@ from agentroute.errors import InvalidDataError, InvalidValueError, UnknownStrate
 from agentroute.events import EventBus
 from agentroute.model import Agent, Department, Item, ItemState, Mode, Presence
 from agentroute.ownership import Action, ActorKind
+from agentroute.schedules import Schedule
 from agentroute.strategies import _registry as strategy_registry
 
 __all__ = ["FORMAT", "VERSION", "capture", "rebuild"]
@@ -102,6 +103,8 @@ class AgentState:
     agent: Agent
     presence: Presence
     on_break: BreakState | None
+    schedule: Schedule | None
+    off_shift: bool
     channels_off: list[str]
     departments_off: list[tuple[str, str]]
     seats: dict[str, SeatState]
@@ -310,6 +313,8 @@ def _agent_state(record: AgentRecord) -> AgentState:
         record.agent,
         record.presence,
         None if record.break_until is None else BreakState(record.break_until, record.break_reason),
+        record.schedule,
+        record.off_shift,
         sorted(record.channels_off),
         sorted(record.department_off),
         {
@@ -584,21 +589,30 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
 def _check_timers(snapshot: Snapshot, report: Report) -> None:
     """Check each timer names a known kind and a live subject, and each break has its timer."""
     breaks = {s.agent.id: s.on_break.until for s in snapshot.agents if s.on_break is not None}
+    scheduled = {s.agent.id for s in snapshot.agents if s.schedule is not None}
     seen: set[int] = set()
-    timed: set[str] = set()
+    timed: set[tuple[str, str]] = set()
     for index, timer in enumerate(snapshot.timers):
         path = f"timers[{index}]"
         _unique(path, ".seq", timer.seq, seen, snapshot.counters.timers, report)
+        name = (timer.kind, timer.key)
         if timer.kind not in TIMER_KINDS:
             known = ", ".join(sorted(TIMER_KINDS))
             report((f"{path}.kind", f"unknown timer kind {timer.kind!r} (known: {known})"))
-        elif breaks.get(timer.key) != timer.due or timer.key in timed:
+        elif name in timed:
+            report((path, f"a second {timer.kind!r} timer for {timer.key!r}"))
+        elif timer.kind == BREAK and breaks.get(timer.key) != timer.due:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
-        timed.add(timer.key)
+        elif timer.kind != BREAK and timer.key not in scheduled:
+            report((path, f"no agent {timer.key!r} with a schedule waits for it"))
+        timed.add(name)
     for index, state in enumerate(snapshot.agents):
-        if state.on_break is not None and state.agent.id not in timed:
-            report((f"agents[{index}].on_break", "no timer ends this break"))
+        path = f"agents[{index}]"
+        if state.on_break is not None and (BREAK, state.agent.id) not in timed:
+            report((f"{path}.on_break", "no timer ends this break"))
+        if state.off_shift and state.schedule is None:
+            report((f"{path}.off_shift", "an agent without a schedule is never off shift"))
 
 
 def _build(
@@ -641,6 +655,8 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
         if state.on_break is not None:
             record.break_until = state.on_break.until
             record.break_reason = state.on_break.reason
+        record.schedule = state.schedule
+        record.off_shift = state.off_shift
         record.channels_off = dict.fromkeys(state.channels_off)
         record.department_off = dict.fromkeys(state.departments_off)
         for channel, counters in state.seats.items():

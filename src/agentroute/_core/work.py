@@ -251,6 +251,9 @@ def next_for(core: Core, command: NextFor) -> Decision | None:
     if holder.break_until is not None:
         hint = "End their break with Router.end_break() first."
         raise NotEligibleError(command.agent_id, "(next)", ["is on a break"], hint)
+    if holder.off_shift:
+        hint = "Their schedule has no shift now; change it with Router.set_schedule()."
+        raise NotEligibleError(command.agent_id, "(next)", ["is outside their shift"], hint)
     best = core.dispatch.next_key(holder)
     if best is None:
         return None
