@@ -451,6 +451,21 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "timers[1]",
         "a second 'break' timer",
     ),
+    "offline timer for an online agent": (
+        lambda d: d["timers"].append({**d["timers"][0], "kind": "offline", "key": "ana", "seq": 2}),
+        "timers[1]",
+        "no agent 'ana' offline",
+    ),
+    "offline since while online": (
+        _set("agents.0.offline_since", 5.0),
+        "agents[0].offline_since",
+        "not offline",
+    ),
+    "bad department wait": (
+        _set("departments.0.requeue_offline_after_s", -1.0),
+        "departments[0]",
+        "requeue_offline_after_s",
+    ),
     "off shift without schedule": (
         _set("agents.0.off_shift", True),
         "agents[0].off_shift",

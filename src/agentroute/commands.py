@@ -58,6 +58,7 @@ class AddDepartment(NamedTuple):
     mode: Mode
     unassign_on_close: bool
     allow_claims: bool
+    requeue_offline_after_s: float | None
 
 
 class AddAgent(NamedTuple):

@@ -241,6 +241,10 @@ class Department:
             for the next one (``Router.next_for()``).
         unassign_on_close: Closing an item also clears its responsible agent.
         allow_claims: Agents may claim waiting items out of queue order.
+        requeue_offline_after_s: When an agent goes offline holding this
+            department's items, they go back to routing after this many
+            seconds if the agent is still offline; None keeps them with the
+            agent (the default).
 
     Added in 0.2.
     """
@@ -260,6 +264,13 @@ class Department:
     mode: Mode = attrs.field(default="push", kw_only=True)
     unassign_on_close: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
     allow_claims: bool = attrs.field(default=True, kw_only=True, validator=_check_bool)
+    requeue_offline_after_s: float | None = attrs.field(default=None, kw_only=True)
+
+    @requeue_offline_after_s.validator
+    def _check_wait(self, attribute: attrs.Attribute[float | None], value: object) -> None:
+        if value is not None and (not is_finite_number(value) or value < 0):  # type: ignore[operator]
+            msg = f"must be None or seconds >= 0, got {value!r}"
+            raise InvalidValueError("Department.requeue_offline_after_s", msg)
 
     @mode.validator
     def _check_mode(self, attribute: attrs.Attribute[str], value: object) -> None:

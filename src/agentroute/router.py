@@ -303,6 +303,7 @@ class Router:
         mode: Mode = "push",
         unassign_on_close: bool = False,
         allow_claims: bool = True,
+        requeue_offline_after_s: float | None = None,
     ) -> None:
         """
         Create a department and choose how its work is routed.
@@ -318,13 +319,18 @@ class Router:
                 agent gets them at once when free).
             unassign_on_close: Closing an item also clears its responsible agent.
             allow_claims: Agents may claim waiting items out of queue order.
+            requeue_offline_after_s: When an agent goes offline holding this
+                department's items, `advance` sends them back to routing
+                after this many seconds if the agent is still offline. None
+                (the default) keeps the work with the agent.
 
         Raises:
             InvalidValueError: An argument has the wrong type or value.
             DuplicateDepartmentError: The name is taken.
             UnknownStrategyError: A strategy name is not registered.
 
-        Added in 0.1. *mode*, *unassign_on_close* and *allow_claims* added in 0.2.
+        Added in 0.1. *mode*, *unassign_on_close*, *allow_claims* and
+        *requeue_offline_after_s* added in 0.2.
         """
         check_id("department", name)
         if default_strategy is not None:
@@ -333,6 +339,10 @@ class Router:
             msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
             raise InvalidValueError("Department.strategies", msg)
         chosen = {} if strategies is None else dict(strategies)
+        wait = requeue_offline_after_s
+        if wait is not None and (not is_finite_number(wait) or wait < 0):
+            msg = f"must be None or seconds >= 0, got {wait!r}"
+            raise InvalidValueError("requeue_offline_after_s", msg)
         with self._lock:
             self._enter()
             command = AddDepartment(
@@ -343,6 +353,7 @@ class Router:
                 mode,
                 unassign_on_close,
                 allow_claims,
+                None if wait is None else float(wait),
             )
             self._run(command)
 

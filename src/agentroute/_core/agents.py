@@ -1,5 +1,5 @@
 """
-Command handlers for departments, agents, presence, channel switches and capacity.
+Command handlers for departments, agents, channel switches and capacity.
 
 Each handler validates against the state and plans first, then changes it
 through logged steps; `agentroute._core.core.Core.apply` undoes them all if
@@ -20,7 +20,6 @@ from agentroute.commands import (
     RemoveAgent,
     SetCapacity,
     SetChannel,
-    SetPresence,
     SetSelfService,
     UpdateAgent,
 )
@@ -31,7 +30,6 @@ from agentroute.errors import (
     DuplicateOwnerError,
     InvalidValueError,
 )
-from agentroute.events import AgentPresenceChanged
 from agentroute.model import Agent, Decision, Department
 from agentroute.policies import permissions
 from agentroute.strategies import _registry as strategy_registry
@@ -47,7 +45,6 @@ __all__ = [
     "remove_agent",
     "set_capacity",
     "set_channel",
-    "set_presence",
     "set_self_service",
     "update_agent",
 ]
@@ -82,6 +79,7 @@ def add_department(core: Core, command: AddDepartment) -> None:
         mode=command.mode,
         unassign_on_close=command.unassign_on_close,
         allow_claims=command.allow_claims,
+        requeue_offline_after_s=command.requeue_offline_after_s,
     )
     named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
     factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
@@ -212,19 +210,6 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
     # A sole remaining agent is pushed pull work too.
     sole = registry.only()
     return core.dispatch.requeued(released, [] if sole is None else pools_of(sole), at)
-
-
-def set_presence(core: Core, command: SetPresence) -> list[Decision]:
-    """Set an agent online, away or offline; coming online takes waiting work."""
-    record = core.registry.get(command.agent_id)
-    previous = record.presence
-    core.undo.push(setattr, record, "presence", previous)
-    record.presence = command.presence
-    sync_seats(core, record)
-    if previous != command.presence and AgentPresenceChanged.kind in core.bus.wanted:
-        event = AgentPresenceChanged(command.at, record.agent.id, command.presence, previous)
-        core.bus.emit(event)
-    return core.dispatch.drain(pools_of(record), command.at)
 
 
 def set_channel(core: Core, command: SetChannel) -> list[Decision]:

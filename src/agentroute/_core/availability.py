@@ -1,5 +1,5 @@
 """
-Command handlers for availability over time: breaks, and the timers that end them.
+Command handlers for availability: presence, breaks, schedules, and the timers behind them.
 
 ``advance`` is the only handler that fires timers: it takes each timer due at
 the call's time, soonest first (equal times in the order they were set), and
@@ -14,21 +14,97 @@ from typing import TYPE_CHECKING, Final
 
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
-from agentroute.commands import Advance, EndBreak, SetSchedule, StartBreak
+from agentroute.commands import Advance, EndBreak, SetPresence, SetSchedule, StartBreak
 from agentroute.errors import InvalidStateError
-from agentroute.events import AgentBreakEnded, AgentBreakStarted, AgentShiftChanged
-from agentroute.model import Decision
+from agentroute.events import (
+    AgentBreakEnded,
+    AgentBreakStarted,
+    AgentPresenceChanged,
+    AgentShiftChanged,
+)
+from agentroute.model import Decision, Presence
 
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["BREAK", "SHIFT", "TIMER_KINDS", "advance", "end_break", "set_schedule", "start_break"]
+__all__ = [
+    "BREAK",
+    "OFFLINE",
+    "SHIFT",
+    "TIMER_KINDS",
+    "advance",
+    "end_break",
+    "set_presence",
+    "set_schedule",
+    "start_break",
+]
 
 BREAK: Final = "break"
 """The timer kind that ends an agent's break; its key is the agent id."""
 
 SHIFT: Final = "shift"
 """The timer kind that looks at an agent's schedule again; its key is the agent id."""
+
+OFFLINE: Final = "offline"
+"""The timer kind that sends an offline agent's work back to routing; its key is the agent id."""
+
+
+def set_presence(core: Core, command: SetPresence) -> list[Decision]:
+    """Set an agent online, away or offline; coming online takes waiting work."""
+    record = core.registry.get(command.agent_id)
+    previous = record.presence
+    core.undo.push(_restore_presence, record, previous, record.offline_since)
+    record.presence = command.presence
+    if command.presence == "offline" and previous != "offline":
+        record.offline_since = command.at
+        _time_offline_requeue(core, record)
+    elif command.presence != "offline":
+        record.offline_since = None
+        core.timers.cancel(OFFLINE, record.agent.id)
+    sync_seats(core, record)
+    if previous != command.presence and AgentPresenceChanged.kind in core.bus.wanted:
+        event = AgentPresenceChanged(command.at, record.agent.id, command.presence, previous)
+        core.bus.emit(event)
+    return core.dispatch.drain(pools_of(record), command.at)
+
+
+def _restore_presence(record: AgentRecord, presence: Presence, offline_since: float | None) -> None:
+    record.presence = presence
+    record.offline_since = offline_since
+
+
+def _offline_due(core: Core, record: AgentRecord) -> dict[str, float]:
+    """Return, per item the offline agent holds in a department that requeues, when it goes."""
+    since: float = record.offline_since  # type: ignore[assignment]  # offline: always set
+    due: dict[str, float] = {}
+    records = core.items.records
+    for item_id in record.held_in_order():
+        wait = core.departments[records[item_id].department].requeue_offline_after_s
+        if wait is not None:
+            due[item_id] = since + wait
+    return due
+
+
+def _time_offline_requeue(core: Core, record: AgentRecord) -> None:
+    """Set the agent's offline timer to the first of their items' requeue times, if any."""
+    due = _offline_due(core, record)
+    if due:
+        core.timers.set(OFFLINE, record.agent.id, min(due.values()))
+    else:
+        core.timers.cancel(OFFLINE, record.agent.id)
+
+
+def _offline_over(core: Core, agent_id: str, at: float) -> list[Decision]:
+    """Send the work of an agent offline long enough back to routing; time the rest."""
+    record = core.registry.get(agent_id)
+    going = [item_id for item_id, due in _offline_due(core, record).items() if due <= at]
+    for item_id in going:
+        core.home(
+            core.items.records[item_id]
+        )  # a forced transfer may have left it in a dropped pool
+    released = core.dispatch.release(record, going, at)
+    _time_offline_requeue(core, record)
+    return core.dispatch.requeued(released, [], at)
 
 
 def start_break(core: Core, command: StartBreak) -> None:
@@ -108,6 +184,7 @@ def _restore_break(record: AgentRecord, until: float | None, reason: str | None)
 TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     BREAK: _break_over,
     SHIFT: _follow_schedule,
+    OFFLINE: _offline_over,
 }
 """What each kind of timer does when it fires, given its key and the call's time."""
 

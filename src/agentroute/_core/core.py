@@ -62,7 +62,7 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     AddAgent: agents.add_agent,
     UpdateAgent: agents.update_agent,
     RemoveAgent: agents.remove_agent,
-    SetPresence: agents.set_presence,
+    SetPresence: availability.set_presence,
     SetChannel: agents.set_channel,
     SetSelfService: agents.set_self_service,
     SetCapacity: agents.set_capacity,

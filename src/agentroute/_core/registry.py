@@ -155,6 +155,7 @@ class AgentRecord:
         "department_off",
         "items",
         "off_shift",
+        "offline_since",
         "presence",
         "schedule",
         "seats",
@@ -163,6 +164,8 @@ class AgentRecord:
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
         self.presence: Presence = "offline"
+        self.offline_since: float | None = None
+        """When the agent went offline, while they are (None for a new agent)."""
         self.break_until: float | None = None
         """When the agent's break ends, while they are on one: out of routing until then."""
         self.break_reason: str | None = None

@@ -23,7 +23,7 @@ import attrs
 
 from agentroute import _plain
 from agentroute._core.agents import memberships
-from agentroute._core.availability import BREAK, TIMER_KINDS
+from agentroute._core.availability import BREAK, OFFLINE, SHIFT, TIMER_KINDS
 from agentroute._core.core import Core
 from agentroute._core.items import ItemRecord
 from agentroute._core.ledger import Row
@@ -77,6 +77,7 @@ class DepartmentState:
     mode: Mode
     unassign_on_close: bool
     allow_claims: bool
+    requeue_offline_after_s: float | None
 
 
 @attrs.define
@@ -102,6 +103,7 @@ class AgentState:
 
     agent: Agent
     presence: Presence
+    offline_since: float | None
     on_break: BreakState | None
     schedule: Schedule | None
     off_shift: bool
@@ -281,6 +283,7 @@ def capture(core: Core) -> dict[str, Any]:
                 d.mode,
                 d.unassign_on_close,
                 d.allow_claims,
+                d.requeue_offline_after_s,
             )
             for d in core.departments.values()
         ],
@@ -312,6 +315,7 @@ def _agent_state(record: AgentRecord) -> AgentState:
     return AgentState(
         record.agent,
         record.presence,
+        record.offline_since,
         None if record.break_until is None else BreakState(record.break_until, record.break_reason),
         record.schedule,
         record.off_shift,
@@ -404,6 +408,7 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
                 mode=state.mode,
                 unassign_on_close=state.unassign_on_close,
                 allow_claims=state.allow_claims,
+                requeue_offline_after_s=state.requeue_offline_after_s,
             )
         except InvalidValueError as error:
             report((path, str(error)))
@@ -589,7 +594,10 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
 def _check_timers(snapshot: Snapshot, report: Report) -> None:
     """Check each timer names a known kind and a live subject, and each break has its timer."""
     breaks = {s.agent.id: s.on_break.until for s in snapshot.agents if s.on_break is not None}
-    scheduled = {s.agent.id for s in snapshot.agents if s.schedule is not None}
+    subjects = {
+        SHIFT: ({s.agent.id for s in snapshot.agents if s.schedule is not None}, "with a schedule"),
+        OFFLINE: ({s.agent.id for s in snapshot.agents if s.presence == "offline"}, "offline"),
+    }
     seen: set[int] = set()
     timed: set[tuple[str, str]] = set()
     for index, timer in enumerate(snapshot.timers):
@@ -604,13 +612,15 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
         elif timer.kind == BREAK and breaks.get(timer.key) != timer.due:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
-        elif timer.kind != BREAK and timer.key not in scheduled:
-            report((path, f"no agent {timer.key!r} with a schedule waits for it"))
+        elif timer.kind != BREAK and timer.key not in subjects[timer.kind][0]:
+            report((path, f"no agent {timer.key!r} {subjects[timer.kind][1]} waits for it"))
         timed.add(name)
     for index, state in enumerate(snapshot.agents):
         path = f"agents[{index}]"
         if state.on_break is not None and (BREAK, state.agent.id) not in timed:
             report((f"{path}.on_break", "no timer ends this break"))
+        if state.offline_since is not None and state.presence != "offline":
+            report((f"{path}.offline_since", "is set, but the agent is not offline"))
         if state.off_shift and state.schedule is None:
             report((f"{path}.off_shift", "an agent without a schedule is never off shift"))
 
@@ -652,6 +662,7 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
     for state in snapshot.agents:
         record = AgentRecord(state.agent)
         record.presence = state.presence
+        record.offline_since = state.offline_since
         if state.on_break is not None:
             record.break_until = state.on_break.until
             record.break_reason = state.on_break.reason
