@@ -452,6 +452,8 @@ class TestSubscribe:
             "break_started": "break_started",
             "break_ended": "break_ended",
             "shift": "shift",
+            "sla_warning": "sla_warning",
+            "sla_breach": "sla_breach",
         } == kinds
 
     def test_events_are_immutable(self, clock: ManualClock) -> None:

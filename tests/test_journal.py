@@ -196,7 +196,9 @@ def test_a_journal_must_be_callable() -> None:
 def test_every_command_survives_encode_and_decode() -> None:
     agent = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
     every: list[commands.Command] = [
-        commands.AddDepartment(1.0, "billing", {"chat": "random"}, None, "pull", True, False, 90.0),
+        commands.AddDepartment(
+            1.0, "billing", {"chat": "random"}, None, "pull", True, False, 90.0, 60.0, 2
+        ),
         commands.AddAgent(1.0, agent),
         commands.UpdateAgent(1.0, agent, True),
         commands.RemoveAgent(1.0, "ana", False),

@@ -48,6 +48,7 @@ def test_an_offline_agents_work_goes_back_after_the_wait(clock: ManualClock) -> 
     assert [(d.item, d.agent) for d in decisions] == [("b1", "bob")]
     assert router.assigned_to("ana") == ("s1",)  # support keeps work with the agent
     assert [row.action for row in router.history("b1")][-2:] == ["requeued", "assigned"]
+    assert router.history("b1")[-2].reason == "'ana' was offline longer than the department waits"
     assert router.next_deadline() is None
 
 

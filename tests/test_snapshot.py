@@ -438,22 +438,22 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
     ),
     "timer twice": (
         lambda d: d["timers"].append({**d["timers"][0], "seq": 0}),
-        "timers[1]",
+        "timers[",
         "not from 1 to",
     ),
     "shift timer without schedule": (
         lambda d: d["timers"].append({**d["timers"][0], "kind": "shift", "seq": 2}),
-        "timers[1]",
+        "timers[",
         "no agent 'hal' with a schedule",
     ),
     "a second timer": (
         lambda d: d["timers"].append({**d["timers"][0], "seq": 2}),
-        "timers[1]",
+        "timers[",
         "a second 'break' timer",
     ),
     "offline timer for an online agent": (
         lambda d: d["timers"].append({**d["timers"][0], "kind": "offline", "key": "ana", "seq": 2}),
-        "timers[1]",
+        "timers[",
         "no agent 'ana' offline",
     ),
     "offline since while online": (
@@ -465,6 +465,13 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         _set("departments.0.requeue_offline_after_s", -1.0),
         "departments[0]",
         "requeue_offline_after_s",
+    ),
+    "sla timer for a closed item": (
+        lambda d: d["timers"].append(
+            {**d["timers"][0], "kind": "sla_breach", "key": "x2", "seq": 2}
+        ),
+        "timers[",
+        "no item 'x2' open with an SLA deadline",
     ),
     "off shift without schedule": (
         _set("agents.0.off_shift", True),

@@ -59,6 +59,8 @@ class AddDepartment(NamedTuple):
     unassign_on_close: bool
     allow_claims: bool
     requeue_offline_after_s: float | None
+    sla_warning_s: float | None
+    sla_escalate_to: int | None
 
 
 class AddAgent(NamedTuple):

@@ -34,6 +34,8 @@ __all__ = [
     "ItemReopened",
     "ItemTransferred",
     "NewItemInDepartment",
+    "SlaBreached",
+    "SlaWarning",
     "Subscription",
 ]
 
@@ -224,6 +226,37 @@ class AgentShiftChanged:
     on_shift: bool
 
 
+@attrs.frozen
+class SlaWarning:
+    """
+    *item* still waits and its SLA *deadline* is near (the department's ``sla_warning_s``).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "sla_warning"
+    at: float
+    item: str
+    department: str
+    deadline: float
+
+
+@attrs.frozen
+class SlaBreached:
+    """
+    *item* still waits past its SLA *deadline*; *priority* is its priority now (escalated or not).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "sla_breach"
+    at: float
+    item: str
+    department: str
+    deadline: float
+    priority: int
+
+
 Event: TypeAlias = (
     NewItemInDepartment
     | ItemQueued
@@ -237,6 +270,8 @@ Event: TypeAlias = (
     | AgentBreakStarted
     | AgentBreakEnded
     | AgentShiftChanged
+    | SlaWarning
+    | SlaBreached
 )
 Handler: TypeAlias = Callable[[Event], object]
 
@@ -255,6 +290,8 @@ EVENT_KINDS: Final[dict[str, type[Event]]] = {
         AgentBreakStarted,
         AgentBreakEnded,
         AgentShiftChanged,
+        SlaWarning,
+        SlaBreached,
     )
 }
 """Every event class by its ``kind`` string."""

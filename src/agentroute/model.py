@@ -245,6 +245,10 @@ class Department:
             department's items, they go back to routing after this many
             seconds if the agent is still offline; None keeps them with the
             agent (the default).
+        sla_warning_s: Seconds before a waiting item's SLA deadline when
+            ``advance()`` warns (event ``sla_warning``); None: no warning.
+        sla_escalate_to: The priority a waiting item gets when its SLA
+            deadline passes (if more urgent than its own); None keeps it.
 
     Added in 0.2.
     """
@@ -265,12 +269,20 @@ class Department:
     unassign_on_close: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
     allow_claims: bool = attrs.field(default=True, kw_only=True, validator=_check_bool)
     requeue_offline_after_s: float | None = attrs.field(default=None, kw_only=True)
+    sla_warning_s: float | None = attrs.field(default=None, kw_only=True)
+    sla_escalate_to: int | None = attrs.field(default=None, kw_only=True)
 
     @requeue_offline_after_s.validator
-    def _check_wait(self, attribute: attrs.Attribute[float | None], value: object) -> None:
+    @sla_warning_s.validator
+    def _check_seconds(self, attribute: attrs.Attribute[float | None], value: object) -> None:
         if value is not None and (not is_finite_number(value) or value < 0):  # type: ignore[operator]
             msg = f"must be None or seconds >= 0, got {value!r}"
-            raise InvalidValueError("Department.requeue_offline_after_s", msg)
+            raise InvalidValueError(f"Department.{attribute.name}", msg)
+
+    @sla_escalate_to.validator
+    def _check_escalation(self, attribute: attrs.Attribute[int | None], value: object) -> None:
+        if value is not None:
+            check_priority("Department.sla_escalate_to", value)
 
     @mode.validator
     def _check_mode(self, attribute: attrs.Attribute[str], value: object) -> None:

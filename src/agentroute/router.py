@@ -61,6 +61,7 @@ from agentroute.model import (
     Presence,
     check_id,
     check_limit,
+    check_priority,
     is_finite_number,
 )
 from agentroute.ownership import HistoryEntry, Ownership
@@ -304,6 +305,8 @@ class Router:
         unassign_on_close: bool = False,
         allow_claims: bool = True,
         requeue_offline_after_s: float | None = None,
+        sla_warning_s: float | None = None,
+        sla_escalate_to: int | None = None,
     ) -> None:
         """
         Create a department and choose how its work is routed.
@@ -323,14 +326,19 @@ class Router:
                 department's items, `advance` sends them back to routing
                 after this many seconds if the agent is still offline. None
                 (the default) keeps the work with the agent.
+            sla_warning_s: For an item with an ``sla_deadline`` still waiting
+                this many seconds before it, `advance` emits ``sla_warning``;
+                at the deadline it emits ``sla_breach`` whatever this is.
+            sla_escalate_to: The priority (1 = most urgent) a waiting item gets
+                when its deadline passes, if more urgent than its own.
 
         Raises:
             InvalidValueError: An argument has the wrong type or value.
             DuplicateDepartmentError: The name is taken.
             UnknownStrategyError: A strategy name is not registered.
 
-        Added in 0.1. *mode*, *unassign_on_close*, *allow_claims* and
-        *requeue_offline_after_s* added in 0.2.
+        Added in 0.1. *mode*, *unassign_on_close*, *allow_claims*,
+        *requeue_offline_after_s*, *sla_warning_s* and *sla_escalate_to* added in 0.2.
         """
         check_id("department", name)
         if default_strategy is not None:
@@ -339,10 +347,15 @@ class Router:
             msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
             raise InvalidValueError("Department.strategies", msg)
         chosen = {} if strategies is None else dict(strategies)
-        wait = requeue_offline_after_s
-        if wait is not None and (not is_finite_number(wait) or wait < 0):
-            msg = f"must be None or seconds >= 0, got {wait!r}"
-            raise InvalidValueError("requeue_offline_after_s", msg)
+        for path, wait in (
+            ("requeue_offline_after_s", requeue_offline_after_s),
+            ("sla_warning_s", sla_warning_s),
+        ):
+            if wait is not None and (not is_finite_number(wait) or wait < 0):
+                msg = f"must be None or seconds >= 0, got {wait!r}"
+                raise InvalidValueError(path, msg)
+        if sla_escalate_to is not None:
+            check_priority("sla_escalate_to", sla_escalate_to)
         with self._lock:
             self._enter()
             command = AddDepartment(
@@ -353,7 +366,9 @@ class Router:
                 mode,
                 unassign_on_close,
                 allow_claims,
-                None if wait is None else float(wait),
+                _seconds_or_none(requeue_offline_after_s),
+                _seconds_or_none(sla_warning_s),
+                sla_escalate_to,
             )
             self._run(command)
 
@@ -1329,6 +1344,10 @@ def _seconds(now: object) -> float:
     if not math.isfinite(seconds):
         raise HostCodeError("clock", f"returned {now!r}; it must return finite POSIX seconds")
     return seconds
+
+
+def _seconds_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _check_bool(path: str, value: object) -> None:

@@ -80,6 +80,8 @@ def add_department(core: Core, command: AddDepartment) -> None:
         unassign_on_close=command.unassign_on_close,
         allow_claims=command.allow_claims,
         requeue_offline_after_s=command.requeue_offline_after_s,
+        sla_warning_s=command.sla_warning_s,
+        sla_escalate_to=command.sla_escalate_to,
     )
     named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
     factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from agentroute._core import sla
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
 from agentroute.commands import Advance, EndBreak, SetPresence, SetSchedule, StartBreak
@@ -102,7 +103,8 @@ def _offline_over(core: Core, agent_id: str, at: float) -> list[Decision]:
         core.home(
             core.items.records[item_id]
         )  # a forced transfer may have left it in a dropped pool
-    released = core.dispatch.release(record, going, at)
+    why = f"{agent_id!r} was offline longer than the department waits"
+    released = core.dispatch.release(record, going, at, why)
     _time_offline_requeue(core, record)
     return core.dispatch.requeued(released, [], at)
 
@@ -185,6 +187,8 @@ TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     BREAK: _break_over,
     SHIFT: _follow_schedule,
     OFFLINE: _offline_over,
+    sla.SLA_WARNING: sla.warn,
+    sla.SLA_BREACH: sla.breach,
 }
 """What each kind of timer does when it fires, given its key and the call's time."""
 

@@ -305,15 +305,23 @@ class Dispatch:
             )
         return self.wait(record, at, pull=pull)
 
-    def release(self, holder: AgentRecord, item_ids: list[str], at: float) -> list[ItemRecord]:
-        """Take items off *holder* and put them back in line, keeping their arrival."""
+    def release(
+        self, holder: AgentRecord, item_ids: list[str], at: float, why: str | None = None
+    ) -> list[ItemRecord]:
+        """
+        Take items off *holder* and put them back in line, keeping their arrival.
+
+        *why* is the history's reason; by default, that the agent no longer serves there.
+        """
         released = []
         for item_id in item_ids:
             record = self.items.records[item_id]
             self.unbook(record)
             self.set_item(record, record.state, None, None)
             pool = record.pool
-            reason = f"{holder.agent.id!r} no longer serves {pool.channel!r} in {pool.department!r}"
+            reason = why or (
+                f"{holder.agent.id!r} no longer serves {pool.channel!r} in {pool.department!r}"
+            )
             self.ledger.change(
                 item_id, at, "requeued", pool.department, None, "system", "system", reason
             )

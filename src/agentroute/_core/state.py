@@ -30,6 +30,7 @@ from agentroute._core.ledger import Row
 from agentroute._core.pools import Pool
 from agentroute._core.queue import queue_key
 from agentroute._core.registry import AgentRecord
+from agentroute._core.sla import SLA_BREACH, SLA_WARNING
 from agentroute.errors import InvalidDataError, InvalidValueError, UnknownStrategyError
 from agentroute.events import EventBus
 from agentroute.model import Agent, Department, Item, ItemState, Mode, Presence
@@ -78,6 +79,8 @@ class DepartmentState:
     unassign_on_close: bool
     allow_claims: bool
     requeue_offline_after_s: float | None
+    sla_warning_s: float | None
+    sla_escalate_to: int | None
 
 
 @attrs.define
@@ -284,6 +287,8 @@ def capture(core: Core) -> dict[str, Any]:
                 d.unassign_on_close,
                 d.allow_claims,
                 d.requeue_offline_after_s,
+                d.sla_warning_s,
+                d.sla_escalate_to,
             )
             for d in core.departments.values()
         ],
@@ -409,6 +414,8 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
                 unassign_on_close=state.unassign_on_close,
                 allow_claims=state.allow_claims,
                 requeue_offline_after_s=state.requeue_offline_after_s,
+                sla_warning_s=state.sla_warning_s,
+                sla_escalate_to=state.sla_escalate_to,
             )
         except InvalidValueError as error:
             report((path, str(error)))
@@ -598,6 +605,11 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
         SHIFT: ({s.agent.id for s in snapshot.agents if s.schedule is not None}, "with a schedule"),
         OFFLINE: ({s.agent.id for s in snapshot.agents if s.presence == "offline"}, "offline"),
     }
+    deadlines = {
+        e.item.id for e in snapshot.items if e.state != "closed" and e.item.sla_deadline is not None
+    }
+    for kind in (SLA_WARNING, SLA_BREACH):
+        subjects[kind] = (deadlines, "open with an SLA deadline")
     seen: set[int] = set()
     timed: set[tuple[str, str]] = set()
     for index, timer in enumerate(snapshot.timers):
@@ -613,7 +625,8 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
         elif timer.kind != BREAK and timer.key not in subjects[timer.kind][0]:
-            report((path, f"no agent {timer.key!r} {subjects[timer.kind][1]} waits for it"))
+            noun = "item" if timer.kind in (SLA_WARNING, SLA_BREACH) else "agent"
+            report((path, f"no {noun} {timer.key!r} {subjects[timer.kind][1]} waits for it"))
         timed.add(name)
     for index, state in enumerate(snapshot.agents):
         path = f"agents[{index}]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agentroute._core import sla
 from agentroute._core.dispatch import barriers, chooser
 from agentroute._core.items import OPERATIONS, ItemRecord
 from agentroute._core.pools import Pool
@@ -80,6 +81,8 @@ def assign(core: Core, command: Assign) -> Decision:
     )
     at = command.at
     record = items.add(item, pool, at)
+    if item.sla_deadline is not None:
+        sla.arm(core, record, at)
     core.ledger.change(item.id, at, "created", item.department, None, "system", "system")
     bus = core.bus
     if "new_item" in bus.wanted:
@@ -132,6 +135,7 @@ def close(core: Core, command: Close) -> list[Decision]:
             dispatch.unbook(record)
     if not pool.members:
         core.pools.discard_if_idle(pool)
+    sla.disarm(core, record)
     core.items.closed(record)
     return decisions
 
@@ -289,6 +293,7 @@ def _reopen(core: Core, record: ItemRecord, actor: Agent | None, at: float) -> D
     items.reopened(record)
     core.undo.push(setattr, record, "arrival", record.arrival)
     record.arrival = items.next_arrival()
+    sla.arm(core, record, at)
     if "reopened" in core.bus.wanted:
         core.bus.emit(ItemReopened(at, record.item.id, pool.department))
     by, by_kind = actor_names(actor)

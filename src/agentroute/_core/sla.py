@@ -1,0 +1,84 @@
+"""
+SLA timers: warn before a waiting item's deadline, and tell (and escalate) at the breach.
+
+An item with an ``sla_deadline`` gets two timers when it arrives or reopens:
+a warning (if its department asks for one) and the breach. They fire in
+``advance()``; each does something only if the item still waits then. A
+close cancels both, so the timers kept are those of open items.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from agentroute._core.items import ItemRecord
+from agentroute.events import SlaBreached, SlaWarning
+from agentroute.model import Decision
+
+if TYPE_CHECKING:
+    from agentroute._core.core import Core
+
+__all__ = ["SLA_BREACH", "SLA_WARNING", "arm", "breach", "disarm", "warn"]
+
+SLA_WARNING: Final = "sla_warning"
+"""The timer kind of a deadline's warning; its key is the item id."""
+
+SLA_BREACH: Final = "sla_breach"
+"""The timer kind of a deadline's breach; its key is the item id."""
+
+
+def arm(core: Core, record: ItemRecord, at: float) -> None:
+    """Set an item's warning and breach timers, for the parts of its deadline still ahead."""
+    deadline = record.item.sla_deadline
+    if deadline is None or deadline <= at:
+        return
+    item_id = record.item.id
+    lead = core.departments[record.department].sla_warning_s
+    if lead is not None and deadline - lead > at:
+        core.timers.set(SLA_WARNING, item_id, deadline - lead)
+    core.timers.set(SLA_BREACH, item_id, deadline)
+
+
+def disarm(core: Core, record: ItemRecord) -> None:
+    """Cancel an item's SLA timers (it closed)."""
+    if record.item.sla_deadline is not None:
+        core.timers.cancel(SLA_WARNING, record.item.id)
+        core.timers.cancel(SLA_BREACH, record.item.id)
+
+
+def warn(core: Core, item_id: str, at: float) -> list[Decision]:
+    """Tell that a waiting item's deadline is near."""
+    record = core.items.records[item_id]
+    if record.state == "queued" and SlaWarning.kind in core.bus.wanted:
+        deadline: float = record.item.sla_deadline  # type: ignore[assignment]
+        core.bus.emit(SlaWarning(at, item_id, record.department, deadline))
+    return []
+
+
+def breach(core: Core, item_id: str, at: float) -> list[Decision]:
+    """Tell that a waiting item missed its deadline, raising its priority if the department says."""
+    record = core.items.records[item_id]
+    if record.state != "queued":
+        return []
+    escalate = core.departments[record.department].sla_escalate_to
+    if escalate is not None and escalate < record.item.priority:
+        _reprioritize(core, record, escalate)
+    if SlaBreached.kind in core.bus.wanted:
+        deadline: float = record.item.sla_deadline  # type: ignore[assignment]
+        event = SlaBreached(at, item_id, record.department, deadline, record.item.priority)
+        core.bus.emit(event)
+    return []
+
+
+def _reprioritize(core: Core, record: ItemRecord, priority: int) -> None:
+    """Give a waiting item a new priority, moving it to its new place in line."""
+    line = record.pool.queue
+    steps = core.undo.steps
+    key = record.key
+    pull = line.is_pull(key)
+    line.remove(key, steps)
+    core.undo.push(setattr, record, "item", record.item)
+    record.item = attrs.evolve(record.item, priority=priority)
+    line.push(record.key, pull, steps)

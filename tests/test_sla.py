@@ -1,0 +1,149 @@
+"""
+SLA timers: a warning before a waiting item's deadline, the breach at it, and escalation.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agentroute import InvalidValueError, ManualClock, Router
+from agentroute.events import SlaBreached, SlaWarning
+from tests.generators import make_agent, make_item, record_events
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(1000.0)
+
+
+def desk(clock: ManualClock, **settings: object) -> Router:
+    """One chat agent, busy with c0; billing with *settings*."""
+    router = Router(clock=clock)
+    router.add_department("billing", **settings)  # type: ignore[arg-type]
+    router.add_agent(make_agent("ana"))
+    router.set_presence("ana", "online")
+    router.assign(make_item("c0"))
+    return router
+
+
+def test_a_waiting_item_warns_then_breaches(clock: ManualClock) -> None:
+    router = desk(clock, sla_warning_s=60)
+    events = record_events(router, ["sla_warning", "sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1300.0))
+
+    assert router.next_deadline() == 1240.0
+    clock.advance(240)
+    router.advance()
+    clock.advance(60)
+    router.advance()
+
+    assert events == [
+        SlaWarning(1240.0, "c1", "billing", 1300.0),
+        SlaBreached(1300.0, "c1", "billing", 1300.0, 50),
+    ]
+    assert router.next_deadline() is None
+
+
+def test_an_answered_item_raises_nothing(clock: ManualClock) -> None:
+    router = desk(clock, sla_warning_s=60)
+    events = record_events(router, ["sla_warning", "sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1300.0))
+    router.close("c0")  # c1 goes to ana
+    router.close("c1")
+
+    clock.advance(400)
+
+    assert (router.next_deadline(), router.advance(), events) == (None, [], [])
+
+
+def test_an_item_assigned_before_the_deadline_is_not_breached(clock: ManualClock) -> None:
+    router = desk(clock)
+    events = record_events(router, ["sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1300.0))
+    router.close("c0")  # ana takes c1 and keeps it
+
+    clock.advance(400)
+    router.advance()
+
+    assert events == []
+
+
+def test_a_breached_item_is_escalated_to_the_front(clock: ManualClock) -> None:
+    router = desk(clock, sla_escalate_to=5)
+    router.assign(make_item("early", priority=10))
+    router.assign(make_item("late", priority=30, sla_deadline=1100.0))
+    assert router.queued("billing", "chat") == ("early", "late")
+
+    clock.advance(100)
+    router.advance()
+
+    assert router.queued("billing", "chat") == ("late", "early")
+    assert router.status("late").position == 1
+    assert [d.item for d in router.close("c0")] == ["late"]
+
+
+def test_escalation_never_lowers_a_priority(clock: ManualClock) -> None:
+    router = desk(clock, sla_escalate_to=20)
+    events = record_events(router, ["sla_breach"])
+    router.assign(make_item("c1", priority=3, sla_deadline=1100.0))
+    clock.advance(100)
+
+    router.advance()
+
+    assert events == [SlaBreached(1100.0, "c1", "billing", 1100.0, 3)]
+
+
+def test_no_warning_when_the_deadline_is_too_close(clock: ManualClock) -> None:
+    router = desk(clock, sla_warning_s=600)
+    router.assign(make_item("c1", sla_deadline=1300.0))
+
+    assert router.next_deadline() == 1300.0
+
+
+def test_a_deadline_already_passed_sets_no_timer(clock: ManualClock) -> None:
+    router = desk(clock)
+    router.assign(make_item("c1", sla_deadline=900.0))
+
+    assert router.next_deadline() is None
+
+
+def test_a_reopened_item_is_watched_again(clock: ManualClock) -> None:
+    router = desk(clock)
+    router.assign(make_item("c1", sla_deadline=1500.0))
+    router.close("c1")
+    assert router.next_deadline() is None
+
+    router.reopen("c1")
+
+    assert router.next_deadline() == 1500.0
+
+
+def test_sla_timers_survive_a_snapshot(clock: ManualClock) -> None:
+    router = desk(clock, sla_warning_s=60, sla_escalate_to=1)
+    router.assign(make_item("c1", priority=40, sla_deadline=1300.0))
+    data = json.loads(json.dumps(router.snapshot()))
+    restored = Router.restore(data, clock=clock)
+    clock.advance(300)
+
+    assert restored.snapshot() == data
+    assert restored.advance() == router.advance()
+    assert restored.snapshot() == router.snapshot()
+    assert [t["kind"] for t in data["timers"]] == ["sla_warning", "sla_breach"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "path"),
+    [
+        ({"sla_warning_s": -1}, "sla_warning_s"),
+        ({"sla_warning_s": "60"}, "sla_warning_s"),
+        ({"sla_escalate_to": 0}, "sla_escalate_to"),
+        ({"sla_escalate_to": 1.5}, "sla_escalate_to"),
+    ],
+)
+def test_bad_sla_settings_are_refused(settings: dict[str, object], path: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        Router().add_department("billing", **settings)  # type: ignore[arg-type]
+
+    assert caught.value.path == path
