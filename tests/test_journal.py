@@ -67,6 +67,7 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.advance(),
         lambda: router.set_schedule("ana", Schedule("UTC", [Shift(["mon"], "00:00", "00:00")])),
         lambda: router.set_schedule("ana", None),
+        lambda: router.set_forwarding("ana", "+4930123"),
     ]
     results = []
     for call in calls:
@@ -222,6 +223,7 @@ def test_every_command_survives_encode_and_decode() -> None:
             1.0, "ana", Schedule("Asia/Tokyo", [Shift(["sun"], "22:00", "06:00")])
         ),
         commands.SetSchedule(1.0, "ana", None),
+        commands.SetForwarding(1.0, "ana", "sip:ana@example.org"),
     ]
 
     decoded = [journal.decode(json.loads(json.dumps(journal.encode(c, 9)))) for c in every]

@@ -473,6 +473,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "timers[",
         "no item 'x2' open with an SLA deadline",
     ),
+    "empty forwarding": (_set("agents.0.forward_to", ""), "agents[0].forward_to", "not empty"),
     "off shift without schedule": (
         _set("agents.0.off_shift", True),
         "agents[0].off_shift",

@@ -39,6 +39,7 @@ __all__ = [
     "Requeue",
     "SetCapacity",
     "SetChannel",
+    "SetForwarding",
     "SetPresence",
     "SetSchedule",
     "SetSelfService",
@@ -223,6 +224,14 @@ class SetSchedule(NamedTuple):
     schedule: Schedule | None
 
 
+class SetForwarding(NamedTuple):
+    """``Router.set_forwarding()``."""
+
+    at: float
+    agent_id: str
+    device: str | None
+
+
 class Advance(NamedTuple):
     """``Router.advance()``: fire every timer due at *at*."""
 
@@ -250,6 +259,7 @@ Command: TypeAlias = (
     | StartBreak
     | EndBreak
     | SetSchedule
+    | SetForwarding
     | Advance
 )
 """Any command the router applies."""

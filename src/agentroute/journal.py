@@ -65,6 +65,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetForwarding,
     SetPresence,
     SetSchedule,
     SetSelfService,
@@ -109,6 +110,7 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
     "start_break": StartBreak,
     "end_break": EndBreak,
     "set_schedule": SetSchedule,
+    "set_forwarding": SetForwarding,
     "advance": Advance,
 }
 """Each journaled operation (a `Router` method) and the command it becomes."""

@@ -375,8 +375,10 @@ class Decision:
             an agent to take it.
         position: 1-based place in its queue, when queued.
         reason: Why it queued, in words a person can read.
+        ring: For a call given to an agent who forwards calls, the device
+            to ring (``Router.set_forwarding()``); the host dials it.
 
-    Added in 0.1.
+    Added in 0.1. *ring* added in 0.2.
     """
 
     item: str
@@ -387,6 +389,19 @@ class Decision:
     strategy: str
     position: int | None = None
     reason: str | None = None
+    ring: str | None = attrs.field(default=None, repr=False)
+
+
+_attrs_decision_repr = Decision.__repr__
+
+
+def _decision_repr(self: Decision) -> str:
+    """Return attrs' repr, with ``ring`` only when there is a device to ring (a forwarded call)."""
+    shown = _attrs_decision_repr(self)
+    return shown if self.ring is None else f"{shown[:-1]}, ring={self.ring!r})"
+
+
+Decision.__repr__ = _decision_repr  # type: ignore[method-assign,assignment]
 
 
 @attrs.frozen

@@ -36,6 +36,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetForwarding,
     SetPresence,
     SetSchedule,
     SetSelfService,
@@ -1328,6 +1329,50 @@ class Router:
         with self._lock:
             self._enter()
             return not self._core.registry.get(agent_id).off_shift
+
+    def set_forwarding(self, agent_id: str, device: str | None) -> None:
+        """
+        Ring an agent's calls on a device of theirs (a mobile number, a SIP address), or stop.
+
+        Every decision that gives the agent an item on the ``"call"`` channel
+        then carries ``ring=device``; dialling is the host's job. None stops
+        forwarding.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+            InvalidValueError: *device* is not a non-empty string or None.
+
+        Examples:
+            >>> router = Router()
+            >>> router.add_department("support")
+            >>> ana = Agent("ana", capacity={"call": 1}, departments={"support": {"call"}})
+            >>> router.add_agent(ana)
+            >>> router.set_presence("ana", "online")
+            []
+            >>> router.set_forwarding("ana", "+49 30 1234567")
+            >>> router.assign(Item("k1", channel="call", department="support")).ring
+            '+49 30 1234567'
+
+        Added in 0.2.
+        """
+        if device is not None:
+            check_id("device", device)
+        with self._lock:
+            self._enter()
+            self._run(SetForwarding(self._now(), agent_id, device))
+
+    def forwarding(self, agent_id: str) -> str | None:
+        """
+        Return the device an agent's calls ring on, or None.
+
+        Raises:
+            UnknownAgentError: No agent has this id.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return self._core.registry.forwards.get(self._core.registry.get(agent_id).agent.id)
 
     def _check(self) -> None:
         """Assert every internal index agrees with the state; for tests."""

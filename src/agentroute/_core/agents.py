@@ -20,6 +20,7 @@ from agentroute.commands import (
     RemoveAgent,
     SetCapacity,
     SetChannel,
+    SetForwarding,
     SetSelfService,
     UpdateAgent,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "remove_agent",
     "set_capacity",
     "set_channel",
+    "set_forwarding",
     "set_self_service",
     "update_agent",
 ]
@@ -206,6 +208,10 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
             pool.leave(seat)
     registry = core.registry
     core.undo.push(registry.reset, registry.records(), registry.owner)
+    forwards = registry.forwards
+    core.undo.push(
+        _restore_forward, forwards, command.agent_id, forwards.pop(command.agent_id, None)
+    )
     registry.drop(command.agent_id)
     for pool in left:
         core.pools.discard_if_idle(pool)
@@ -243,6 +249,24 @@ def set_channel(core: Core, command: SetChannel) -> list[Decision]:
     seat.enabled = record.seat_enabled(channel)
     seat.refresh()
     return core.dispatch.drain(seat.pools, command.at)
+
+
+def set_forwarding(core: Core, command: SetForwarding) -> None:
+    """Ring an agent's calls on a device of theirs, or stop (None)."""
+    agent_id = core.registry.get(command.agent_id).agent.id
+    forwards = core.registry.forwards
+    core.undo.push(_restore_forward, forwards, agent_id, forwards.get(agent_id))
+    if command.device is None:
+        forwards.pop(agent_id, None)
+    else:
+        forwards[agent_id] = command.device
+
+
+def _restore_forward(forwards: dict[str, str], agent_id: str, device: str | None) -> None:
+    if device is None:
+        forwards.pop(agent_id, None)
+    else:
+        forwards[agent_id] = device
 
 
 def set_self_service(core: Core, command: SetSelfService) -> None:

@@ -37,6 +37,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetForwarding,
     SetPresence,
     SetSchedule,
     SetSelfService,
@@ -78,6 +79,7 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     StartBreak: availability.start_break,
     EndBreak: availability.end_break,
     SetSchedule: availability.set_schedule,
+    SetForwarding: agents.set_forwarding,
     Advance: availability.advance,
 }
 

@@ -20,7 +20,7 @@ from agentroute._core.registry import AgentRecord, Registry, Seat
 from agentroute._core.rng import SplitMix
 from agentroute._core.undo import UndoLog
 from agentroute.events import EventBus, ItemAssigned, ItemQueued
-from agentroute.model import Decision, ItemState
+from agentroute.model import CALL, Decision, ItemState
 from agentroute.ownership import Action, ActorKind
 
 __all__ = ["Dispatch", "barriers", "chooser"]
@@ -178,7 +178,13 @@ class Dispatch:
         self.ledger.change(record.item.id, at, action, department, agent, actor, by_kind, reason)
         if "assigned" in self.bus.wanted:
             self.bus.emit(ItemAssigned(at, record.item.id, agent, department, pool.channel, actor))
-        return Decision(record.item.id, "assigned", agent, department, pool.channel, label)
+        channel = pool.channel
+        if channel == CALL and self.registry.forwards:
+            ring = self.registry.forwards.get(agent)
+            return Decision(
+                record.item.id, "assigned", agent, department, channel, label, ring=ring
+            )
+        return Decision(record.item.id, "assigned", agent, department, channel, label)
 
     def unbook(self, record: ItemRecord) -> Seat:
         """Take *record* off its agent's seat; the record keeps its agent as owner."""

@@ -206,7 +206,7 @@ class Registry:
     Every agent the router knows, by id, in the order they were added.
     """
 
-    __slots__ = ("_records", "owner", "sole")
+    __slots__ = ("_records", "forwards", "owner", "sole")
 
     def __init__(self) -> None:
         self._records: dict[str, AgentRecord] = {}
@@ -214,6 +214,8 @@ class Registry:
         """The id of the one agent with role ``"owner"``, if any."""
         self.sole = False
         """The router has exactly one agent, who is then pushed all waiting work, pull included."""
+        self.forwards: dict[str, str] = {}
+        """Per agent who forwards calls, the device to ring."""
 
     def __contains__(self, agent_id: object) -> bool:
         return agent_id in self._records

@@ -110,6 +110,7 @@ class AgentState:
     on_break: BreakState | None
     schedule: Schedule | None
     off_shift: bool
+    forward_to: str | None
     channels_off: list[str]
     departments_off: list[tuple[str, str]]
     seats: dict[str, SeatState]
@@ -292,7 +293,7 @@ def capture(core: Core) -> dict[str, Any]:
             )
             for d in core.departments.values()
         ],
-        agents=[_agent_state(record) for record in core.registry.records()],
+        agents=[_agent_state(r, core.registry.forwards) for r in core.registry.records()],
         items=[_item_entry(core, record) for record in items],
         queues=[
             QueueState(pool.department, pool.channel, *pool.queue.lines())
@@ -316,7 +317,7 @@ def capture_paused(core: Core) -> dict[str, Any]:
         return capture(core)
 
 
-def _agent_state(record: AgentRecord) -> AgentState:
+def _agent_state(record: AgentRecord, forwards: dict[str, str]) -> AgentState:
     return AgentState(
         record.agent,
         record.presence,
@@ -324,6 +325,7 @@ def _agent_state(record: AgentRecord) -> AgentState:
         None if record.break_until is None else BreakState(record.break_until, record.break_reason),
         record.schedule,
         record.off_shift,
+        forwards.get(record.agent.id),
         sorted(record.channels_off),
         sorted(record.department_off),
         {
@@ -459,6 +461,8 @@ def _check_agents(snapshot: Snapshot, departments: dict[str, Department], report
                 f"channels {sorted(state.seats)} differ from capacity {sorted(agent.capacity)}"
             )
             report((f"{path}.seats", problem))
+        if state.forward_to == "":
+            report((f"{path}.forward_to", "must be a device or null, not empty"))
         for channel in state.channels_off:
             if channel not in agent.capacity:
                 report((f"{path}.channels_off", f"{channel!r} is not one of the agent's channels"))
@@ -681,6 +685,8 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
             record.break_reason = state.on_break.reason
         record.schedule = state.schedule
         record.off_shift = state.off_shift
+        if state.forward_to is not None:
+            registry.forwards[state.agent.id] = state.forward_to
         record.channels_off = dict.fromkeys(state.channels_off)
         record.department_off = dict.fromkeys(state.departments_off)
         for channel, counters in state.seats.items():
