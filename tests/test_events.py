@@ -454,6 +454,7 @@ class TestSubscribe:
             "shift": "shift",
             "sla_warning": "sla_warning",
             "sla_breach": "sla_breach",
+            "duty": "duty",
         } == kinds
 
     def test_events_are_immutable(self, clock: ManualClock) -> None:

@@ -68,6 +68,7 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.set_schedule("ana", Schedule("UTC", [Shift(["mon"], "00:00", "00:00")])),
         lambda: router.set_schedule("ana", None),
         lambda: router.set_forwarding("ana", "+4930123"),
+        lambda: router.set_duty_rotation("billing", "call", ["ana"], period_s=60),
     ]
     results = []
     for call in calls:
@@ -224,6 +225,8 @@ def test_every_command_survives_encode_and_decode() -> None:
         ),
         commands.SetSchedule(1.0, "ana", None),
         commands.SetForwarding(1.0, "ana", "sip:ana@example.org"),
+        commands.SetDutyRotation(1.0, "billing", "call", ("ana", "bob"), 3600.0),
+        commands.SetDutyRotation(1.0, "billing", "call", None, 3600.0),
     ]
 
     decoded = [journal.decode(json.loads(json.dumps(journal.encode(c, 9)))) for c in every]

@@ -473,6 +473,56 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "timers[",
         "no item 'x2' open with an SLA deadline",
     ),
+    "duty of unknown department": (
+        lambda d: d["duties"].append(
+            {
+                "department": "x",
+                "channel": "c",
+                "agents": ["a"],
+                "period_s": 1.0,
+                "started_at": 0.0,
+                "on_duty": "b",
+            }
+        ),
+        "duties[0]",
+        "unknown department 'x'",
+    ),
+    "second duty": (
+        lambda d: d["duties"].extend(
+            [
+                {
+                    "department": "vip",
+                    "channel": "chat",
+                    "agents": ["eve"],
+                    "period_s": 0.0,
+                    "started_at": 0.0,
+                    "on_duty": "eve",
+                }
+            ]
+            * 2
+        ),
+        "duties[",
+        "a second rotation",
+    ),
+    "duty period": (
+        lambda d: d["duties"].append(
+            {
+                "department": "vip",
+                "channel": "chat",
+                "agents": ["eve"],
+                "period_s": 0.0,
+                "started_at": 0.0,
+                "on_duty": "eve",
+            }
+        ),
+        "duties[0].period_s",
+        "> 0",
+    ),
+    "duty timer without rotation": (
+        lambda d: d["timers"].append({**d["timers"][0], "kind": "duty", "key": "[]", "seq": 2}),
+        "timers[",
+        "no channel '[]' a duty rotation of waits for it",
+    ),
     "empty forwarding": (_set("agents.0.forward_to", ""), "agents[0].forward_to", "not empty"),
     "off shift without schedule": (
         _set("agents.0.off_shift", True),

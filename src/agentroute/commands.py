@@ -39,6 +39,7 @@ __all__ = [
     "Requeue",
     "SetCapacity",
     "SetChannel",
+    "SetDutyRotation",
     "SetForwarding",
     "SetPresence",
     "SetSchedule",
@@ -232,6 +233,16 @@ class SetForwarding(NamedTuple):
     device: str | None
 
 
+class SetDutyRotation(NamedTuple):
+    """``Router.set_duty_rotation()``."""
+
+    at: float
+    department: str
+    channel: str
+    agents: tuple[str, ...] | None
+    period_s: float
+
+
 class Advance(NamedTuple):
     """``Router.advance()``: fire every timer due at *at*."""
 
@@ -260,6 +271,7 @@ Command: TypeAlias = (
     | EndBreak
     | SetSchedule
     | SetForwarding
+    | SetDutyRotation
     | Advance
 )
 """Any command the router applies."""

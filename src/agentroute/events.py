@@ -24,6 +24,7 @@ __all__ = [
     "AgentPresenceChanged",
     "AgentShiftChanged",
     "CustomerReplied",
+    "DutyChanged",
     "Event",
     "EventBus",
     "HandlerError",
@@ -257,6 +258,21 @@ class SlaBreached:
     priority: int
 
 
+@attrs.frozen
+class DutyChanged:
+    """
+    *agent* is now the one on duty for *channel* in *department* (None: the rotation ended).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "duty"
+    at: float
+    department: str
+    channel: str
+    agent: str | None
+
+
 Event: TypeAlias = (
     NewItemInDepartment
     | ItemQueued
@@ -272,6 +288,7 @@ Event: TypeAlias = (
     | AgentShiftChanged
     | SlaWarning
     | SlaBreached
+    | DutyChanged
 )
 Handler: TypeAlias = Callable[[Event], object]
 
@@ -292,6 +309,7 @@ EVENT_KINDS: Final[dict[str, type[Event]]] = {
         AgentShiftChanged,
         SlaWarning,
         SlaBreached,
+        DutyChanged,
     )
 }
 """Every event class by its ``kind`` string."""

@@ -65,6 +65,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetDutyRotation,
     SetForwarding,
     SetPresence,
     SetSchedule,
@@ -111,6 +112,7 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
     "end_break": EndBreak,
     "set_schedule": SetSchedule,
     "set_forwarding": SetForwarding,
+    "set_duty_rotation": SetDutyRotation,
     "advance": Advance,
 }
 """Each journaled operation (a `Router` method) and the command it becomes."""

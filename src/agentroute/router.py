@@ -36,6 +36,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetDutyRotation,
     SetForwarding,
     SetPresence,
     SetSchedule,
@@ -1373,6 +1374,87 @@ class Router:
         with self._lock:
             self._enter()
             return self._core.registry.forwards.get(self._core.registry.get(agent_id).agent.id)
+
+    def set_duty_rotation(
+        self,
+        department: str,
+        channel: str,
+        agents: Iterable[str] | None,
+        *,
+        period_s: float = 3600.0,
+    ) -> list[Decision]:
+        """
+        Rotate duty on a department's channel: one agent at a time takes its work, in turn.
+
+        The first of *agents* is on duty now, the next after *period_s*, and
+        so on round the list; `advance` passes duty on. The others keep what
+        they hold and take no new work of that channel there (other
+        departments and channels are not affected). If the agent on duty
+        cannot take work (offline, full, not a member), the work waits for
+        them. None ends the rotation.
+
+        Args:
+            department: The department.
+            channel: The channel, e.g. ``"call"``.
+            agents: Agent ids, in turn order; None ends the rotation.
+            period_s: Seconds each turn lasts, > 0.
+
+        Returns:
+            The decisions for waiting work the agent on duty took.
+
+        Raises:
+            UnknownDepartmentError, UnknownAgentError: An id is unknown.
+            InvalidValueError: *agents* is empty, or *period_s* not a positive number.
+
+        Examples:
+            >>> from agentroute import ManualClock
+            >>> clock = ManualClock(0.0)
+            >>> router = Router(clock=clock)
+            >>> router.add_department("support")
+            >>> for name in ("ana", "bob"):
+            ...     agent = Agent(name, capacity={"call": 1}, departments={"support": ["call"]})
+            ...     router.add_agent(agent)
+            ...     _ = router.set_presence(name, "online")
+            >>> router.set_duty_rotation("support", "call", ["bob", "ana"], period_s=3600)
+            []
+            >>> router.assign(Item("k1", channel="call", department="support")).agent
+            'bob'
+            >>> _ = clock.advance(3600)
+            >>> router.advance(), router.on_duty("support", "call")
+            ([], 'ana')
+
+        Added in 0.2.
+        """
+        check_id("channel", channel)
+        turns = None if agents is None else tuple(agents)
+        if turns is not None:
+            if isinstance(agents, str) or not turns:
+                raise InvalidValueError(
+                    "agents", f"must be a non-empty list of ids, got {agents!r}"
+                )
+            for agent_id in turns:
+                check_id("agents", agent_id)
+        if not is_finite_number(period_s) or period_s <= 0:
+            raise InvalidValueError("period_s", f"must be a number > 0, got {period_s!r}")
+        with self._lock:
+            self._enter()
+            command = SetDutyRotation(self._now(), department, channel, turns, float(period_s))
+            result: list[Decision] = self._run(command)
+            return result
+
+    def on_duty(self, department: str, channel: str) -> str | None:
+        """
+        Return who is on duty for *channel* in *department*, or None without a rotation.
+
+        Raises:
+            UnknownDepartmentError: No such department.
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            rotation = self._core.duties.get((self._core.department(department).name, channel))
+            return None if rotation is None else rotation.on_duty
 
     def _check(self) -> None:
         """Assert every internal index agrees with the state; for tests."""

@@ -9,19 +9,28 @@ when time passes by calling ``Router.advance()``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from agentroute._core import sla
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
-from agentroute.commands import Advance, EndBreak, SetPresence, SetSchedule, StartBreak
+from agentroute.commands import (
+    Advance,
+    EndBreak,
+    SetDutyRotation,
+    SetPresence,
+    SetSchedule,
+    StartBreak,
+)
 from agentroute.errors import InvalidStateError
 from agentroute.events import (
     AgentBreakEnded,
     AgentBreakStarted,
     AgentPresenceChanged,
     AgentShiftChanged,
+    DutyChanged,
 )
 from agentroute.model import Decision, Presence
 
@@ -30,11 +39,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BREAK",
+    "DUTY",
     "OFFLINE",
     "SHIFT",
     "TIMER_KINDS",
+    "Rotation",
     "advance",
     "end_break",
+    "set_duty_rotation",
     "set_presence",
     "set_schedule",
     "start_break",
@@ -45,6 +57,76 @@ BREAK: Final = "break"
 
 SHIFT: Final = "shift"
 """The timer kind that looks at an agent's schedule again; its key is the agent id."""
+
+DUTY: Final = "duty"
+"""The timer kind that passes duty on; its key is ``json.dumps([department, channel])``."""
+
+
+class Rotation(NamedTuple):
+    """Duty on a department's channel, passed round *agents* every *period_s* from *started_at*."""
+
+    agents: tuple[str, ...]
+    period_s: float
+    started_at: float
+    on_duty: str
+
+
+def set_duty_rotation(core: Core, command: SetDutyRotation) -> list[Decision]:
+    """Start, replace or end (no agents) a department's duty rotation on a channel."""
+    department = core.department(command.department).name
+    for agent_id in command.agents or ():
+        core.registry.get(agent_id)
+    where = (department, command.channel)
+    duties = core.duties
+    core.undo.push(_restore_duty, duties, where, duties.get(where))
+    if command.agents is None:
+        duties.pop(where, None)
+        core.timers.cancel(DUTY, _duty_key(where))
+        return _hand_duty(core, where, None, command.at)
+    rotation = Rotation(command.agents, command.period_s, command.at, command.agents[0])
+    duties[where] = rotation
+    core.timers.set(DUTY, _duty_key(where), command.at + command.period_s)
+    return _hand_duty(core, where, rotation.on_duty, command.at)
+
+
+def _duty_key(where: tuple[str, str]) -> str:
+    return json.dumps(list(where))
+
+
+def _restore_duty(
+    duties: dict[tuple[str, str], Rotation], where: tuple[str, str], rotation: Rotation | None
+) -> None:
+    if rotation is None:
+        duties.pop(where, None)
+    else:
+        duties[where] = rotation
+
+
+def _hand_duty(core: Core, where: tuple[str, str], agent: str | None, at: float) -> list[Decision]:
+    """Put *agent* on duty in the live pool, say so, and let them take waiting work."""
+    if DutyChanged.kind in core.bus.wanted:
+        core.bus.emit(DutyChanged(at, where[0], where[1], agent))
+    pool = core.pools.get(*where)
+    if pool is None:
+        return []
+    pool.set_duty(agent)
+    return core.dispatch.drain([pool], at)
+
+
+def _duty_turn(core: Core, key: str, at: float) -> list[Decision]:
+    """Pass duty to whoever's turn it is at *at*, and time the next turn."""
+    department, channel = json.loads(key)
+    where = (department, channel)
+    rotation = core.duties[where]
+    turns = int((at - rotation.started_at) // rotation.period_s)
+    agent = rotation.agents[turns % len(rotation.agents)]
+    core.undo.push(_restore_duty, core.duties, where, rotation)
+    core.duties[where] = rotation._replace(on_duty=agent)
+    core.timers.set(DUTY, key, rotation.started_at + (turns + 1) * rotation.period_s)
+    if agent == rotation.on_duty:
+        return []
+    return _hand_duty(core, where, agent, at)
+
 
 OFFLINE: Final = "offline"
 """The timer kind that sends an offline agent's work back to routing; its key is the agent id."""
@@ -187,6 +269,7 @@ TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     BREAK: _break_over,
     SHIFT: _follow_schedule,
     OFFLINE: _offline_over,
+    DUTY: _duty_turn,
     sla.SLA_WARNING: sla.warn,
     sla.SLA_BREACH: sla.breach,
 }

@@ -37,6 +37,7 @@ from agentroute.commands import (
     Requeue,
     SetCapacity,
     SetChannel,
+    SetDutyRotation,
     SetForwarding,
     SetPresence,
     SetSchedule,
@@ -80,6 +81,7 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     EndBreak: availability.end_break,
     SetSchedule: availability.set_schedule,
     SetForwarding: agents.set_forwarding,
+    SetDutyRotation: availability.set_duty_rotation,
     Advance: availability.advance,
 }
 
@@ -123,6 +125,8 @@ class Core:
         self.pools = Pools(self.undo, self.guard, self._strategy)
         self.rng = SplitMix(seed)
         self.timers = Timers(self.undo)
+        self.duties: dict[tuple[str, str], availability.Rotation] = {}
+        """Duty rotations by (department, channel), with who is on duty now."""
         self.dispatch = Dispatch(
             self.registry, self.items, self.ledger, bus, self.undo, self.guard, self.rng
         )
@@ -175,7 +179,12 @@ class Core:
     def pool(self, department: str, channel: str) -> Pool:
         """Return the pool of (*department*, *channel*), creating it on first use."""
         pool = self.pools.get(department, channel)
-        return pool if pool is not None else self.pools.create(self.department(department), channel)
+        if pool is None:
+            pool = self.pools.create(self.department(department), channel)
+            rotation = self.duties.get((department, channel))
+            if rotation is not None:
+                pool.duty = rotation.on_duty  # a new pool: its creation is undone as a whole
+        return pool
 
     def home(self, record: ItemRecord) -> Pool:
         """Return the live pool of an item's department and channel, and point the item at it."""

@@ -220,10 +220,10 @@ class Dispatch:
         agent = seat.agent
         if len(pools) == 1:
             pool = pools[0]
-            if agent in pool.off or not pool.queue.has_work(everything):
+            if pool.excludes(agent) or not pool.queue.has_work(everything):
                 return None
         else:
-            waiting = [p for p in pools if p.queue.has_work(everything) and agent not in p.off]
+            waiting = [p for p in pools if p.queue.has_work(everything) and not p.excludes(agent)]
             if not waiting:
                 return None
             pool = min(waiting, key=lambda p: p.queue.first_work(everything))
@@ -388,7 +388,7 @@ class Dispatch:
             if not seat.is_free:
                 continue
             for pool in seat.pools:
-                if agent in pool.off or not len(pool.queue):
+                if pool.excludes(agent) or not len(pool.queue):
                     continue
                 first = pool.queue.first()
                 if best is None or first < best[0]:
@@ -438,6 +438,8 @@ def barriers(
         reasons.append(f"has {channel!r} switched off")
     elif holder.agent.id in pool.off:
         reasons.append(f"has {channel!r} switched off in {pool.department!r}")
+    if pool.duty is not None and pool.duty != holder.agent.id:
+        reasons.append(f"is not on duty for {channel!r} in {pool.department!r}")
     return reasons
 
 

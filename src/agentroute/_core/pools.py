@@ -61,6 +61,7 @@ class Pool:
         "channel",
         "department",
         "dropped",
+        "duty",
         "members",
         "off",
         "ordered",
@@ -104,6 +105,8 @@ class Pool:
         self.members: dict[str, Seat] = {}
         self.off: dict[str, None] = {}
         """Members who switched this channel off for this department only."""
+        self.duty: str | None = None
+        """With a duty rotation, the one member on duty: the only one who may take work."""
         self.ordered = bool(getattr(strategy, "ordered", True))
         """False for a strategy that draws from its free agents in no order of rank."""
         self._free: _SortedEntries | _Bag = _SortedEntries() if self.ordered else _Bag()
@@ -148,7 +151,21 @@ class Pool:
 
     def serves(self, seat: Seat) -> bool:
         """Tell whether *seat* is a member with the channel on here (it may still be full)."""
-        return self.members.get(seat.agent) is seat and seat.agent not in self.off
+        return self.members.get(seat.agent) is seat and not self.excludes(seat.agent)
+
+    def excludes(self, agent: str) -> bool:
+        """Tell whether *agent* may not take work here: channel off here, or off duty."""
+        duty = self.duty
+        return agent in self.off or (duty is not None and duty != agent)
+
+    def set_duty(self, agent: str | None) -> None:
+        """Make *agent* the only member on duty (None: everyone), re-ranking the members."""
+        if agent == self.duty:
+            return
+        self._steps.append((setattr, self, "duty", self.duty))
+        self.duty = agent
+        for seat in self.members.values():
+            self.refresh(seat)
 
     def join(self, seat: Seat) -> None:
         """Make *seat* a member, with the channel on here (a new membership starts on)."""
@@ -181,7 +198,13 @@ class Pool:
         agent = seat.agent
         entries = self._entries
         old = entries.get(agent)
-        if seat.enabled and seat.load < seat.limit and agent not in self.off:
+        duty = self.duty
+        if (
+            seat.enabled
+            and seat.load < seat.limit
+            and agent not in self.off
+            and (duty is None or duty == agent)
+        ):
             new: _Entry | None = (*self._rank(seat), agent, seat)
             if new == old:
                 return
@@ -266,7 +289,7 @@ class Pool:
         expected = {
             agent: (*self._rank(seat), agent, seat)
             for agent, seat in self.members.items()
-            if seat.is_free and agent not in self.off
+            if seat.is_free and not self.excludes(agent)
         }
         assert expected == self._entries, (expected, self._entries)
         assert sorted(expected.values()) == sorted(self._free)

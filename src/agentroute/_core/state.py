@@ -14,6 +14,7 @@ class's constructor costs four times as much, 120 000 times in a large restore.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from itertools import product
@@ -23,7 +24,7 @@ import attrs
 
 from agentroute import _plain
 from agentroute._core.agents import memberships
-from agentroute._core.availability import BREAK, OFFLINE, SHIFT, TIMER_KINDS
+from agentroute._core.availability import BREAK, DUTY, OFFLINE, SHIFT, TIMER_KINDS, Rotation
 from agentroute._core.core import Core
 from agentroute._core.items import ItemRecord
 from agentroute._core.ledger import Row
@@ -117,6 +118,18 @@ class AgentState:
 
 
 @attrs.define
+class DutyState:
+    """A duty rotation on a department's channel, and who is on duty now."""
+
+    department: str
+    channel: str
+    agents: list[str]
+    period_s: float
+    started_at: float
+    on_duty: str
+
+
+@attrs.define
 class TimerState:
     """A pending timer: when it is due, its place among equal times, what it does to whom."""
 
@@ -175,6 +188,7 @@ class Snapshot:
     items: list[ItemEntry]
     queues: list[QueueState]
     draw_orders: list[DrawOrder]
+    duties: list[DutyState]
     timers: list[TimerState]
 
 
@@ -305,6 +319,10 @@ def capture(core: Core) -> dict[str, Any]:
             for pool in pools
             if not pool.ordered and pool.has_free
         ],
+        duties=[
+            DutyState(where[0], where[1], list(r.agents), r.period_s, r.started_at, r.on_duty)
+            for where, r in sorted(core.duties.items())
+        ],
         timers=[TimerState(*timer) for timer in core.timers.all()],
     )
     plain: dict[str, Any] = _plain.unstructure(snapshot)
@@ -379,6 +397,7 @@ def _rebuild(data: object, bus: EventBus) -> Core:
         entries = _check_items(snapshot, departments, problems.append)
         _check_queues(snapshot, entries, problems.append)
         _check_timers(snapshot, problems.append)
+        _check_duties(snapshot, departments, problems.append)
     if problems:
         raise InvalidDataError(_WHAT, problems)
     core = _build(snapshot, departments, bus, problems.append)
@@ -602,6 +621,23 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
             report((f"items[{index}].state", "queued, but in no queue"))
 
 
+def _check_duties(snapshot: Snapshot, departments: dict[str, Department], report: Report) -> None:
+    """Check each duty rotation names a department, turns and the one on duty, once."""
+    seen: set[tuple[str, str]] = set()
+    for index, duty in enumerate(snapshot.duties):
+        path = f"duties[{index}]"
+        where = (duty.department, duty.channel)
+        if duty.department not in departments:
+            report((f"{path}.department", f"unknown department {duty.department!r}"))
+        if where in seen:
+            report((path, f"a second rotation for {where}"))
+        seen.add(where)
+        if duty.on_duty not in duty.agents:
+            report((f"{path}.on_duty", f"{duty.on_duty!r} is not one of the rotation's agents"))
+        if not duty.period_s > 0:
+            report((f"{path}.period_s", "must be > 0"))
+
+
 def _check_timers(snapshot: Snapshot, report: Report) -> None:
     """Check each timer names a known kind and a live subject, and each break has its timer."""
     breaks = {s.agent.id: s.on_break.until for s in snapshot.agents if s.on_break is not None}
@@ -614,6 +650,8 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
     }
     for kind in (SLA_WARNING, SLA_BREACH):
         subjects[kind] = (deadlines, "open with an SLA deadline")
+    rotations = {json.dumps([d.department, d.channel]) for d in snapshot.duties}
+    subjects[DUTY] = (rotations, "a duty rotation of")
     seen: set[int] = set()
     timed: set[tuple[str, str]] = set()
     for index, timer in enumerate(snapshot.timers):
@@ -629,7 +667,9 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
         elif timer.kind != BREAK and timer.key not in subjects[timer.kind][0]:
-            noun = "item" if timer.kind in (SLA_WARNING, SLA_BREACH) else "agent"
+            noun = {SLA_WARNING: "item", SLA_BREACH: "item", DUTY: "channel"}.get(
+                timer.kind, "agent"
+            )
             report((path, f"no {noun} {timer.key!r} {subjects[timer.kind][1]} waits for it"))
         timed.add(name)
     for index, state in enumerate(snapshot.agents):
@@ -658,6 +698,9 @@ def _build(
     core.rng.state = counters.random
     core.entries = counters.entries
     core.timers.restore([(t.due, t.seq, t.kind, t.key) for t in snapshot.timers], counters.timers)
+    for duty in snapshot.duties:  # before any pool exists: a new pool takes its duty from here
+        rotation = Rotation(tuple(duty.agents), duty.period_s, duty.started_at, duty.on_duty)
+        core.duties[duty.department, duty.channel] = rotation
     core.dispatch.tick = counters.tick
     core.items.arrivals = counters.arrivals
     core.items.closes_made = counters.closes
