@@ -199,7 +199,7 @@ def test_every_command_survives_encode_and_decode() -> None:
     agent = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
     every: list[commands.Command] = [
         commands.AddDepartment(
-            1.0, "billing", {"chat": "random"}, None, "pull", True, False, 90.0, 60.0, 2
+            1.0, "billing", {"chat": "random"}, None, "pull", True, False, 90.0, 60.0, 2, True, 9.0
         ),
         commands.AddAgent(1.0, agent),
         commands.UpdateAgent(1.0, agent, True),

@@ -17,6 +17,7 @@ from agentroute import (
     Agent,
     HostCodeError,
     InvalidDataError,
+    Item,
     ManualClock,
     ReentrantCallError,
     Router,
@@ -67,6 +68,7 @@ def busy_router() -> Router:
         router.add_agent(Agent(agent, capacity={"chat": 2}, departments={"vip": {"chat"}}))
         router.set_presence(agent, "online")
     router.assign(make_item("v1", department="vip"))
+    router.assign(Item("v2", channel="chat", department="vip", customer="acme"))
     router.add_agent(Agent("hal", capacity={"chat": 1}, departments={"vip": {"chat"}}))
     router.set_presence("hal", "online")
     router.start_break("hal", 120, reason="lunch")
@@ -106,6 +108,7 @@ def test_a_snapshot_holds_every_state_the_router_keeps() -> None:
         "self_service": False,
         "retain_closed": 3,
         "history_limit": 4,
+        "remember_customers": 100_000,
     }
     assert [a["agent"]["id"] for a in data["agents"]][:4] == ["ana", "bob", "cy", "dee"]
 
@@ -522,6 +525,26 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         lambda d: d["timers"].append({**d["timers"][0], "kind": "duty", "key": "[]", "seq": 2}),
         "timers[",
         "no channel '[]' a duty rotation of waits for it",
+    ),
+    "too many customers": (
+        _set("settings.remember_customers", 0),
+        "customers",
+        "more than remember_customers=0",
+    ),
+    "negative customer memory": (
+        _set("settings.remember_customers", -1),
+        "settings.remember_customers",
+        ">= 0",
+    ),
+    "customer twice": (
+        lambda d: d["customers"].append({**d["customers"][0], "seq": 99}),
+        "customers[",
+        "appears twice",
+    ),
+    "customer out of order": (
+        lambda d: d["customers"].append({**d["customers"][0], "customer": "new", "seq": 0}),
+        "customers[",
+        "is not after",
     ),
     "empty forwarding": (_set("agents.0.forward_to", ""), "agents[0].forward_to", "not empty"),
     "off shift without schedule": (

@@ -63,6 +63,8 @@ class AddDepartment(NamedTuple):
     requeue_offline_after_s: float | None
     sla_warning_s: float | None
     sla_escalate_to: int | None
+    sticky: bool
+    sticky_max_age_s: float | None
 
 
 class AddAgent(NamedTuple):

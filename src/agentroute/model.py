@@ -249,6 +249,10 @@ class Department:
             ``advance()`` warns (event ``sla_warning``); None: no warning.
         sla_escalate_to: The priority a waiting item gets when its SLA
             deadline passes (if more urgent than its own); None keeps it.
+        sticky: A new item of a customer goes to the agent who last handled
+            that customer, when they are free and eligible.
+        sticky_max_age_s: With *sticky*, only if that was at most this many
+            seconds ago; None: however long ago, within the router's memory.
 
     Added in 0.2.
     """
@@ -271,9 +275,12 @@ class Department:
     requeue_offline_after_s: float | None = attrs.field(default=None, kw_only=True)
     sla_warning_s: float | None = attrs.field(default=None, kw_only=True)
     sla_escalate_to: int | None = attrs.field(default=None, kw_only=True)
+    sticky: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
+    sticky_max_age_s: float | None = attrs.field(default=None, kw_only=True)
 
     @requeue_offline_after_s.validator
     @sla_warning_s.validator
+    @sticky_max_age_s.validator
     def _check_seconds(self, attribute: attrs.Attribute[float | None], value: object) -> None:
         if value is not None and (not is_finite_number(value) or value < 0):  # type: ignore[operator]
             msg = f"must be None or seconds >= 0, got {value!r}"

@@ -70,13 +70,21 @@ from agentroute.ownership import HistoryEntry, Ownership
 from agentroute.schedules import Schedule
 from agentroute.strategies import _registry as strategy_registry
 
-__all__ = ["DEFAULT_HISTORY_LIMIT", "DEFAULT_RETAIN_CLOSED", "Router"]
+__all__ = [
+    "DEFAULT_HISTORY_LIMIT",
+    "DEFAULT_REMEMBER_CUSTOMERS",
+    "DEFAULT_RETAIN_CLOSED",
+    "Router",
+]
 
 DEFAULT_RETAIN_CLOSED = 20_000
 """Closed items a router keeps by default, for ``reopen``, ``status`` and ``history``."""
 
 DEFAULT_HISTORY_LIMIT = 1_000
 """History rows kept per item by default, newest last."""
+
+DEFAULT_REMEMBER_CUSTOMERS = 100_000
+"""Customers whose latest agent a router remembers by default, for sticky routing."""
 
 
 class Router:
@@ -98,6 +106,9 @@ class Router:
             ``status`` and ``history``; the oldest is dropped first, at the
             close that exceeds the bound. None keeps every closed item.
         history_limit: History rows kept per item, newest last; None keeps all.
+        remember_customers: How many customers' latest agent to remember,
+            for departments with ``sticky=True``; recording one more forgets
+            the customer handled longest ago. None remembers all.
         journal: Called with a plain-data entry (`agentroute.journal`) for
             every successful call that may change the router, after the
             change and before the call returns; if it raises, the call is
@@ -117,7 +128,8 @@ class Router:
         >>> router.assign(Item("c1", channel="chat", department="billing")).agent
         'ana'
 
-    Added in 0.1. *retain_closed*, *history_limit* and *journal* added in 0.2.
+    Added in 0.1. *retain_closed*, *history_limit*, *journal* and
+    *remember_customers* added in 0.2.
     """
 
     def __init__(
@@ -130,6 +142,7 @@ class Router:
         retain_closed: int | None = DEFAULT_RETAIN_CLOSED,
         history_limit: int | None = DEFAULT_HISTORY_LIMIT,
         journal: journal_format.Journal | None = None,
+        remember_customers: int | None = DEFAULT_REMEMBER_CUSTOMERS,
     ) -> None:
         if type(seed) is not int:
             raise InvalidValueError("seed", f"must be an int, got {seed!r}")
@@ -142,6 +155,8 @@ class Router:
         if history_limit is not None and (type(history_limit) is not int or history_limit < 1):
             msg = f"must be an int >= 1 or None, got {history_limit!r}"
             raise InvalidValueError("history_limit", msg)
+        if remember_customers is not None:
+            check_limit("remember_customers", remember_customers)
         if journal is not None and not callable(journal):
             raise InvalidValueError("journal", f"must be a callable or None, got {journal!r}")
         self._lock = threading.RLock()
@@ -154,6 +169,7 @@ class Router:
             retain_closed=retain_closed,
             history_limit=history_limit,
             bus=self._bus,
+            remember_customers=remember_customers,
         )
         self._core.journal = journal
         self._guard = self._core.guard
@@ -309,6 +325,8 @@ class Router:
         requeue_offline_after_s: float | None = None,
         sla_warning_s: float | None = None,
         sla_escalate_to: int | None = None,
+        sticky: bool = False,
+        sticky_max_age_s: float | None = None,
     ) -> None:
         """
         Create a department and choose how its work is routed.
@@ -333,6 +351,11 @@ class Router:
                 at the deadline it emits ``sla_breach`` whatever this is.
             sla_escalate_to: The priority (1 = most urgent) a waiting item gets
                 when its deadline passes, if more urgent than its own.
+            sticky: A new item of a ``customer`` goes to the agent who last
+                handled that customer, if they are free and eligible here;
+                otherwise the strategy chooses as usual.
+            sticky_max_age_s: With *sticky*, only when that was at most this
+                many seconds ago.
 
         Raises:
             InvalidValueError: An argument has the wrong type or value.
@@ -340,7 +363,8 @@ class Router:
             UnknownStrategyError: A strategy name is not registered.
 
         Added in 0.1. *mode*, *unassign_on_close*, *allow_claims*,
-        *requeue_offline_after_s*, *sla_warning_s* and *sla_escalate_to* added in 0.2.
+        *requeue_offline_after_s*, *sla_warning_s*, *sla_escalate_to*, *sticky* and
+        *sticky_max_age_s* added in 0.2.
         """
         check_id("department", name)
         if default_strategy is not None:
@@ -349,9 +373,11 @@ class Router:
             msg = f"must be a mapping of channel to strategy name, got {strategies!r}"
             raise InvalidValueError("Department.strategies", msg)
         chosen = {} if strategies is None else dict(strategies)
+        _check_bool("sticky", sticky)
         for path, wait in (
             ("requeue_offline_after_s", requeue_offline_after_s),
             ("sla_warning_s", sla_warning_s),
+            ("sticky_max_age_s", sticky_max_age_s),
         ):
             if wait is not None and (not is_finite_number(wait) or wait < 0):
                 msg = f"must be None or seconds >= 0, got {wait!r}"
@@ -371,6 +397,8 @@ class Router:
                 _seconds_or_none(requeue_offline_after_s),
                 _seconds_or_none(sla_warning_s),
                 sla_escalate_to,
+                sticky,
+                _seconds_or_none(sticky_max_age_s),
             )
             self._run(command)
 

@@ -84,6 +84,8 @@ def add_department(core: Core, command: AddDepartment) -> None:
         requeue_offline_after_s=command.requeue_offline_after_s,
         sla_warning_s=command.sla_warning_s,
         sla_escalate_to=command.sla_escalate_to,
+        sticky=command.sticky,
+        sticky_max_age_s=command.sticky_max_age_s,
     )
     named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
     factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}

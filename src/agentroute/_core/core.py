@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentroute._core import agents, availability, work
+from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
@@ -103,6 +104,7 @@ class Core:
         retain_closed: int | None,
         history_limit: int | None,
         bus: EventBus,
+        remember_customers: int | None = None,
     ) -> None:
         self.journal: Journal | None = None
         """Called with each applied command's entry before it is committed; see `apply`."""
@@ -124,11 +126,19 @@ class Core:
         self.items = ItemStore(self.undo, self.ledger, retain_closed)
         self.pools = Pools(self.undo, self.guard, self._strategy)
         self.rng = SplitMix(seed)
+        self.customers = CustomerMemory(self.undo, remember_customers)
         self.timers = Timers(self.undo)
         self.duties: dict[tuple[str, str], availability.Rotation] = {}
         """Duty rotations by (department, channel), with who is on duty now."""
         self.dispatch = Dispatch(
-            self.registry, self.items, self.ledger, bus, self.undo, self.guard, self.rng
+            self.registry,
+            self.items,
+            self.ledger,
+            bus,
+            self.undo,
+            self.guard,
+            self.rng,
+            self.customers,
         )
 
     def apply(self, command: Command) -> Any:

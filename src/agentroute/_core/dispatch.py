@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
 
+from agentroute._core.customers import CustomerMemory
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool
@@ -29,7 +30,17 @@ __all__ = ["Dispatch", "barriers", "chooser"]
 class Dispatch:
     """Books, releases, queues and drains, keeping seats, pools, ledger and events in step."""
 
-    __slots__ = ("_steps", "bus", "guard", "items", "ledger", "registry", "rng", "tick")
+    __slots__ = (
+        "_steps",
+        "bus",
+        "customers",
+        "guard",
+        "items",
+        "ledger",
+        "registry",
+        "rng",
+        "tick",
+    )
 
     def __init__(
         self,
@@ -40,8 +51,10 @@ class Dispatch:
         undo: UndoLog,
         guard: HostGuard,
         rng: SplitMix,
+        customers: CustomerMemory,
     ) -> None:
         self.registry = registry
+        self.customers = customers
         self.items = items
         self.ledger = ledger
         self.bus = bus
@@ -176,6 +189,9 @@ class Dispatch:
         department = pool.department
         actor = label if by is None else by
         self.ledger.change(record.item.id, at, action, department, agent, actor, by_kind, reason)
+        customer = record.item.customer
+        if customer is not None:
+            self.customers.handled(customer, agent, at)
         if "assigned" in self.bus.wanted:
             self.bus.emit(ItemAssigned(at, record.item.id, agent, department, pool.channel, actor))
         channel = pool.channel
@@ -298,7 +314,12 @@ class Dispatch:
         the strategy when the host did (see `chooser`).
         """
         pool = record.pool
-        pull = pool.settings.mode == "pull"
+        settings = pool.settings
+        pull = settings.mode == "pull"
+        if settings.sticky and not pull and pool.has_free:
+            seat = self._last_agent(pool, record, at)
+            if seat is not None:
+                return self.book(record, seat, at, "sticky", *chooser(by, by_kind), action, reason)
         seat = self.sole_seat(pool) if pull else pool.pick(self.rng) if pool.has_free else None
         if seat is not None:
             return self.book(
@@ -310,6 +331,18 @@ class Dispatch:
                 record.item.id, at, action, pool.department, None, by, by_kind, reason
             )
         return self.wait(record, at, pull=pull)
+
+    def _last_agent(self, pool: Pool, record: ItemRecord, at: float) -> Seat | None:
+        """Return the free seat of the agent who last handled the item's customer, if recent."""
+        customer = record.item.customer
+        handled = None if customer is None else self.customers.last(customer)
+        if handled is None:
+            return None
+        agent, when, _ = handled
+        age = pool.settings.sticky_max_age_s
+        if age is not None and at - when > age:
+            return None
+        return pool.free_seat(agent)
 
     def release(
         self, holder: AgentRecord, item_ids: list[str], at: float, why: str | None = None

@@ -153,6 +153,11 @@ class Pool:
         """Tell whether *seat* is a member with the channel on here (it may still be full)."""
         return self.members.get(seat.agent) is seat and not self.excludes(seat.agent)
 
+    def free_seat(self, agent: str) -> Seat | None:
+        """Return *agent*'s seat if they can take work here now, else None."""
+        entry = self._entries.get(agent)
+        return None if entry is None else entry[-1]
+
     def excludes(self, agent: str) -> bool:
         """Tell whether *agent* may not take work here: channel off here, or off duty."""
         duty = self.duty

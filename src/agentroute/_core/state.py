@@ -55,6 +55,7 @@ class Settings:
     self_service: bool
     retain_closed: int | None
     history_limit: int | None
+    remember_customers: int | None
 
 
 @attrs.define
@@ -66,6 +67,7 @@ class Counters:
     closes: int
     entries: int
     timers: int
+    customers: int
     random: int
 
 
@@ -82,6 +84,8 @@ class DepartmentState:
     requeue_offline_after_s: float | None
     sla_warning_s: float | None
     sla_escalate_to: int | None
+    sticky: bool
+    sticky_max_age_s: float | None
 
 
 @attrs.define
@@ -127,6 +131,16 @@ class DutyState:
     period_s: float
     started_at: float
     on_duty: str
+
+
+@attrs.define
+class CustomerState:
+    """Who last handled a customer, when, and that record's number."""
+
+    customer: str
+    agent: str
+    at: float
+    seq: int
 
 
 @attrs.define
@@ -190,6 +204,7 @@ class Snapshot:
     draw_orders: list[DrawOrder]
     duties: list[DutyState]
     timers: list[TimerState]
+    customers: list[CustomerState]
 
 
 _ACTIONS: Final = frozenset(get_args(Action))
@@ -283,7 +298,11 @@ def capture(core: Core) -> dict[str, Any]:
         format=FORMAT,
         version=VERSION,
         settings=Settings(
-            core.default_strategy, core.self_service, core.items.retain, core.ledger.limit
+            core.default_strategy,
+            core.self_service,
+            core.items.retain,
+            core.ledger.limit,
+            core.customers.limit,
         ),
         counters=Counters(
             core.dispatch.tick,
@@ -291,6 +310,7 @@ def capture(core: Core) -> dict[str, Any]:
             core.items.closes_made,
             core.entries,
             core.timers.count,
+            core.customers.count,
             core.rng.state,
         ),
         departments=[
@@ -304,6 +324,8 @@ def capture(core: Core) -> dict[str, Any]:
                 d.requeue_offline_after_s,
                 d.sla_warning_s,
                 d.sla_escalate_to,
+                d.sticky,
+                d.sticky_max_age_s,
             )
             for d in core.departments.values()
         ],
@@ -324,6 +346,7 @@ def capture(core: Core) -> dict[str, Any]:
             for where, r in sorted(core.duties.items())
         ],
         timers=[TimerState(*timer) for timer in core.timers.all()],
+        customers=[CustomerState(*entry) for entry in core.customers.entries()],
     )
     plain: dict[str, Any] = _plain.unstructure(snapshot)
     return plain
@@ -416,9 +439,10 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
         report(("settings.retain_closed", "must be >= 0 or null"))
     if settings.history_limit is not None and settings.history_limit < 1:
         report(("settings.history_limit", "must be >= 1 or null"))
+    _check_customers(snapshot, report)
     _strategy_known("settings.default_strategy", settings.default_strategy, report)
     counters = snapshot.counters
-    for name in ("tick", "arrivals", "closes", "entries", "timers"):
+    for name in ("tick", "arrivals", "closes", "entries", "timers", "customers"):
         if getattr(counters, name) < 0:
             report((f"counters.{name}", "must be >= 0"))
     if counters.random not in _RANDOM_STATES:
@@ -437,6 +461,8 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
                 requeue_offline_after_s=state.requeue_offline_after_s,
                 sla_warning_s=state.sla_warning_s,
                 sla_escalate_to=state.sla_escalate_to,
+                sticky=state.sticky,
+                sticky_max_age_s=state.sticky_max_age_s,
             )
         except InvalidValueError as error:
             report((path, str(error)))
@@ -621,6 +647,26 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
             report((f"items[{index}].state", "queued, but in no queue"))
 
 
+def _check_customers(snapshot: Snapshot, report: Report) -> None:
+    """Check the customer memory: within its limit, each customer once, numbers in order."""
+    limit = snapshot.settings.remember_customers
+    if limit is not None and limit < 0:
+        report(("settings.remember_customers", "must be >= 0 or null"))
+    entries = snapshot.customers
+    if limit is not None and len(entries) > limit:
+        report(("customers", f"{len(entries)} customers, more than remember_customers={limit}"))
+    seen: set[str] = set()
+    previous = 0
+    for index, entry in enumerate(entries):
+        if entry.customer in seen:
+            report((f"customers[{index}].customer", f"{entry.customer!r} appears twice"))
+        seen.add(entry.customer)
+        if not previous < entry.seq <= snapshot.counters.customers:
+            problem = f"{entry.seq} is not after {previous} and at most the counter"
+            report((f"customers[{index}].seq", problem))
+        previous = entry.seq
+
+
 def _check_duties(snapshot: Snapshot, departments: dict[str, Department], report: Report) -> None:
     """Check each duty rotation names a department, turns and the one on duty, once."""
     seen: set[tuple[str, str]] = set()
@@ -694,6 +740,10 @@ def _build(
         retain_closed=settings.retain_closed,
         history_limit=settings.history_limit,
         bus=bus,
+        remember_customers=settings.remember_customers,
+    )
+    core.customers.restore(
+        [(c.customer, c.agent, c.at, c.seq) for c in snapshot.customers], counters.customers
     )
     core.rng.state = counters.random
     core.entries = counters.entries
