@@ -204,3 +204,24 @@ def test_timers_set_cancel_and_fire_in_order() -> None:
     assert timers.pop_due(60.0) is None
     undo.rollback()
     assert (timers.all(), timers.count) == ([], 0)
+
+
+def test_a_removed_agent_takes_their_timers_with_them(clock: ManualClock) -> None:
+    router = Router(clock=clock)
+    router.add_department("billing", requeue_offline_after_s=30)
+    for agent in ("ana", "bob"):
+        router.add_agent(make_agent(agent))
+        router.set_presence(agent, "online")
+    router.assign(make_item("c1"))
+    router.start_break("bob", 60)
+    router.set_presence("ana", "offline")
+
+    router.remove_agent("ana", requeue=True)
+    router.remove_agent("bob")
+    router.add_agent(make_agent("bob"))
+    events = record_events(router)
+    clock.advance(60)
+
+    assert router.next_deadline() is None
+    assert Router.restore(router.snapshot()).snapshot() == router.snapshot()
+    assert (router.advance(), events) == ([], [])

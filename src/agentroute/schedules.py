@@ -162,9 +162,13 @@ class Schedule:
 
     def next_change(self, at: float) -> float | None:
         """Return the first instant after *at* when `is_on` changes, or None if it never does."""
+        return self.look(at)[1]
+
+    def look(self, at: float) -> tuple[bool, float | None]:
+        """Return `is_on` and `next_change` at *at* together, working out the week once."""
         intervals, limit = self._window(at)
         now = any(start <= at < end for start, end in intervals)
         for boundary in sorted({b for interval in intervals for b in interval if at < b < limit}):
             if any(start <= boundary < end for start, end in intervals) != now:
-                return boundary
-        return None
+                return now, boundary
+        return now, None

@@ -14,6 +14,7 @@ import attrs
 
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat
+from agentroute._core.timers import AGENT_KINDS
 from agentroute.commands import (
     AddAgent,
     AddDepartment,
@@ -210,6 +211,8 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
             pool.leave(seat)
     registry = core.registry
     core.undo.push(registry.reset, registry.records(), registry.owner)
+    for kind in AGENT_KINDS:  # their break, shift and offline timers go with them
+        core.timers.cancel(kind, command.agent_id)
     forwards = registry.forwards
     core.undo.push(
         _restore_forward, forwards, command.agent_id, forwards.pop(command.agent_id, None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentroute._core import agents, availability, work
+from agentroute._core import agents, availability, breaks, presence, shifts, work
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
@@ -65,7 +65,7 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     AddAgent: agents.add_agent,
     UpdateAgent: agents.update_agent,
     RemoveAgent: agents.remove_agent,
-    SetPresence: availability.set_presence,
+    SetPresence: presence.set_presence,
     SetChannel: agents.set_channel,
     SetSelfService: agents.set_self_service,
     SetCapacity: agents.set_capacity,
@@ -78,11 +78,11 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     Reopen: work.reopen,
     Reply: work.reply,
     Requeue: work.requeue,
-    StartBreak: availability.start_break,
-    EndBreak: availability.end_break,
-    SetSchedule: availability.set_schedule,
+    StartBreak: breaks.start_break,
+    EndBreak: breaks.end_break,
+    SetSchedule: shifts.set_schedule,
     SetForwarding: agents.set_forwarding,
-    SetDutyRotation: availability.set_duty_rotation,
+    SetDutyRotation: shifts.set_duty_rotation,
     Advance: availability.advance,
 }
 
@@ -128,7 +128,7 @@ class Core:
         self.rng = SplitMix(seed)
         self.customers = CustomerMemory(self.undo, remember_customers)
         self.timers = Timers(self.undo)
-        self.duties: dict[tuple[str, str], availability.Rotation] = {}
+        self.duties: dict[tuple[str, str], shifts.Rotation] = {}
         """Duty rotations by (department, channel), with who is on duty now."""
         self.dispatch = Dispatch(
             self.registry,

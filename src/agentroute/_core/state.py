@@ -24,14 +24,16 @@ import attrs
 
 from agentroute import _plain
 from agentroute._core.agents import memberships
-from agentroute._core.availability import BREAK, DUTY, OFFLINE, SHIFT, TIMER_KINDS, Rotation
+from agentroute._core.availability import TIMER_KINDS
 from agentroute._core.core import Core
 from agentroute._core.items import ItemRecord
 from agentroute._core.ledger import Row
 from agentroute._core.pools import Pool
 from agentroute._core.queue import queue_key
 from agentroute._core.registry import AgentRecord
+from agentroute._core.shifts import Rotation
 from agentroute._core.sla import SLA_BREACH, SLA_WARNING
+from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
 from agentroute.errors import InvalidDataError, InvalidValueError, UnknownStrategyError
 from agentroute.events import EventBus
 from agentroute.model import Agent, Department, Item, ItemState, Mode, Presence

@@ -8,13 +8,28 @@ same time fire in the order they were set. Every change logs its inverse.
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 from sortedcontainers import SortedList
 
 from agentroute._core.undo import UndoLog
 
-__all__ = ["Timer", "Timers"]
+__all__ = ["AGENT_KINDS", "BREAK", "DUTY", "OFFLINE", "SHIFT", "Timer", "Timers"]
+
+BREAK: Final = "break"
+"""Ends an agent's break; keyed by the agent id."""
+
+SHIFT: Final = "shift"
+"""Looks at an agent's schedule again; keyed by the agent id."""
+
+OFFLINE: Final = "offline"
+"""Sends an offline agent's work back to routing; keyed by the agent id."""
+
+DUTY: Final = "duty"
+"""Passes duty on; keyed by ``json.dumps([department, channel])``."""
+
+AGENT_KINDS: Final = (BREAK, SHIFT, OFFLINE)
+"""The kinds keyed by an agent id: a removed agent's timers of these kinds go with them."""
 
 Timer: TypeAlias = tuple[float, int, str, str]
 """(due, sequence number, kind, key): ordered by due time, then by when it was set."""
@@ -79,8 +94,8 @@ class Timers:
         pending = self._pending
         if not pending or pending[0][0] > now:
             return None
-        timer = pending[0]
-        self._take(timer)
+        timer = pending.pop(0)  # the soonest: no search, unlike remove()
+        del self._by_name[timer[2], timer[3]]
         self._steps.append((self._put, timer))
         return timer
 
