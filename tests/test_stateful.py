@@ -19,7 +19,11 @@ happens, and the invariants are checked after every step. Besides:
 - a strategy and a clock plugged in by the host fail on purpose for one
   call now and then, which must raise `HostCodeError` and change nothing;
   the same call, made again with the host code behaving, must then decide
-  as it does on the twin.
+  as it does on the twin;
+- the manual clock, shared by the router and its twins, moves by random
+  steps, now and then to just before or exactly at the next deadline;
+  agents take breaks, which only `advance()` ends when due, and no decision
+  ever hands new work to an agent on a break (but a forced transfer).
 """
 
 from __future__ import annotations
@@ -70,7 +74,14 @@ from agentroute import (
     UnknownItemError,
     strategies,
 )
-from agentroute.events import ItemAssigned, ItemClosed, ItemQueued
+from agentroute.events import (
+    AgentBreakEnded,
+    AgentBreakStarted,
+    AgentPresenceChanged,
+    ItemAssigned,
+    ItemClosed,
+    ItemQueued,
+)
 from agentroute.strategies import Candidate, LeastBusy, Rank
 from tests.generators import observe
 
@@ -86,6 +97,15 @@ ADMINS = ("administrator", "owner")
 PRESENCES = ["online", "away", "offline"]
 REASONS = st.none() | st.sampled_from(["solved", "duplicate"])
 ACTORS = st.none() | st.sampled_from(AGENTS)
+BREAK_SECONDS = st.integers(1, 300) | st.sampled_from([0.5, 1.5, 2.5])
+"""Valid break lengths: long ones that outlast many calls, short ones that end between two."""
+BAD_SECONDS = st.sampled_from([0, -5, -0.5, math.inf, math.nan, "60", True])
+"""What start_break() refuses as a length; drawn one time in four."""
+BREAK_REASONS = [None, None, "lunch", "coffee"]
+BAD_REASONS = [7]
+CALL_STEP = 0.5
+"""How far the clock moves before each call that succeeds, so that each has its own time."""
+TIME_CALLS = ("start_break", "end_break", "advance")
 HISTORY_LIMIT = 6
 Key = tuple[int, float, int]
 Pool = tuple[str, str]
@@ -107,6 +127,9 @@ FAILING_CALLS = [
     "next_for",
     "update_agent",
     "remove_agent",
+    "start_break",
+    "end_break",
+    "advance",
 ]
 
 
@@ -217,6 +240,10 @@ class ModelAgent:
     """Channels switched off everywhere."""
     department_off: set[Pool] = attrs.Factory(set)
     """(department, channel) pairs switched off for that department only."""
+    break_until: float | None = None
+    """When the agent's break ends, while they are on one: no new work until then."""
+    break_set: int = 0
+    """The place of the break's timer in the order set: equal ends fire in that order."""
 
     def channel_on(self, department: str, channel: str) -> bool:
         return channel not in self.off and (department, channel) not in self.department_off
@@ -224,6 +251,7 @@ class ModelAgent:
     def eligible(self, department: str, channel: str) -> bool:
         return (
             self.presence == "online"
+            and self.break_until is None
             and self.channel_on(department, channel)
             and self.agent.serves(department, channel)
         )
@@ -334,6 +362,10 @@ class RouterMachine(RuleBasedStateMachine):
         self.calls: list[tuple[float, str, tuple[Any, ...], dict[str, Any]]] = []
         """Every call that succeeded: (clock, method, args, kwargs), to replay."""
         self.results: list[object] = []
+        self.timers_set = 0
+        """Timers the router set so far: breaks started, each replacing one running too."""
+        self.advanced_at = -math.inf
+        """When advance() was last called: no break may end at or before it."""
 
     # -- set-up ----------------------------------------------------------------
 
@@ -456,11 +488,14 @@ class RouterMachine(RuleBasedStateMachine):
                 lambda router: router.set_presence(agent_id, presence), UnknownAgentError
             )
             return
+        previous = self.agents[agent_id].presence
         self.agents[agent_id].presence = presence
         expected = self.expected_drain(agent_id, self.served(agent_id))
         decisions = self.do("set_presence", agent_id, presence)
         self.check_drain(decisions, agent_id, expected, f"set_presence {presence}")
         self.apply(decisions)
+        changes = [(e.agent, e.presence, e.previous) for e in self.events_of(AgentPresenceChanged)]
+        assert changes == ([] if presence == previous else [(agent_id, presence, previous)])
 
     @rule(
         data=st.data(),
@@ -1024,6 +1059,10 @@ class RouterMachine(RuleBasedStateMachine):
         if self.agents[agent_id].presence != "online":
             self.expect_unchanged(call, NotEligibleError)
             return
+        if self.agents[agent_id].break_until is not None:
+            event("next_for: refused, on a break")
+            self.expect_unchanged(call, NotEligibleError)
+            return
         expected = self.next_item(agent_id)
         decision = self.do("next_for", agent_id)
         event(f"next_for: {'nothing' if decision is None else 'an item'}")
@@ -1076,6 +1115,190 @@ class RouterMachine(RuleBasedStateMachine):
             self.check_pull_arrival(model, decision)
         else:
             self.apply([decision], new=item_id)
+
+    # -- breaks and time ---------------------------------------------------------
+
+    @rule(
+        agent_id=st.sampled_from(AGENTS),
+        seconds=st.integers(0, 3).flatmap(lambda n: BAD_SECONDS if n == 0 else BREAK_SECONDS),
+        reason=st.sampled_from([*BREAK_REASONS, *BREAK_REASONS, *BAD_REASONS]),
+    )
+    def start_break(self, agent_id: str, seconds: Any, reason: Any) -> None:
+        def call(router: Router) -> None:
+            router.start_break(agent_id, seconds, reason=reason)
+
+        if not _positive_seconds(seconds) or not (reason is None or type(reason) is str):
+            event("start_break: refused, a bad length or reason")
+            self.expect_unchanged(call, InvalidValueError)
+            return
+        if agent_id not in self.agents:
+            event("start_break: unknown agent")
+            self.expect_unchanged(call, UnknownAgentError)
+            return
+        model = self.agents[agent_id]
+        running = model.break_until is not None
+        event(f"start_break: {'replaces one running' if running else 'a new one'}")
+        assert self.do("start_break", agent_id, seconds, reason=reason) is None
+        at = self.calls[-1][0]
+        self.timers_set += 1
+        model.break_until, model.break_set = at + float(seconds), self.timers_set
+        started = [(e.agent, e.until, e.reason) for e in self.events_of(AgentBreakStarted)]
+        assert [(agent_id, model.break_until, reason)] == started
+        assert [] == self.events_of(AgentBreakEnded)
+
+    @rule(data=st.data(), agent_id=st.sampled_from(AGENTS))
+    def end_break(self, data: st.DataObject, agent_id: str) -> None:
+        resting = self.resting()
+        prefer: bool = bool(resting) and data.draw(st.booleans())
+        if prefer:
+            agent_id = data.draw(st.sampled_from(resting))
+        self.end_break_of(agent_id)
+
+    def end_break_of(self, agent_id: str) -> None:
+        def call(router: Router) -> list[Decision]:
+            return router.end_break(agent_id)
+
+        if agent_id not in self.agents:
+            event("end_break: unknown agent")
+            self.expect_unchanged(call, UnknownAgentError)
+            return
+        model = self.agents[agent_id]
+        if model.break_until is None:
+            event("end_break: not on a break")
+            self.expect_unchanged(call, InvalidStateError)
+            return
+        model.break_until = None
+        expected = self.expected_drain(agent_id, self.served(agent_id))
+        decisions = self.do("end_break", agent_id)
+        self.check_drain(decisions, agent_id, expected, "end_break")
+        self.apply(decisions)
+        event(f"end_break: took {bucket(len(decisions))} items")
+        assert [(agent_id, True)] == [(e.agent, e.early) for e in self.events_of(AgentBreakEnded)]
+
+    @rule(
+        step=st.integers(0, 300) | st.sampled_from([0.25, 0.5, 1.5]),
+        to=st.sampled_from(["step", "step", "deadline", "just before the deadline"]),
+    )
+    def tick(self, step: float, to: str) -> None:
+        """
+        Time passes, by *step* or up to a deadline: the next call is at it, or just before.
+
+        The deadline is next_deadline(), or when it is overdue (no advance() since),
+        the soonest break end still ahead. The router, the twin and the restored
+        twin all read this one clock.
+        """
+        early = CALL_STEP if to != "deadline" else 0
+        deadline = self.router.next_deadline()
+        ahead = [m.break_until for m in self.agents.values() if m.break_until is not None]
+        ahead = [end for end in ahead if end - early - CALL_STEP >= self.clock()]
+        if to != "step" and deadline is not None:
+            if self.next_call_at(deadline - early):
+                event(f"tick: to {to} (next_deadline)")
+                return
+            if ahead and self.next_call_at(min(ahead) - early):
+                event(f"tick: to {to} (a later break end; next_deadline is overdue)")
+                return
+        self.clock.advance(step)
+        event(f"tick: by {magnitude(int(step))} s")
+
+    @rule()
+    def advance(self) -> None:
+        self.advance_now()
+
+    def advance_now(self) -> list[Decision]:
+        """
+        Call advance(): the breaks due end in the order their timers fire, each taking work.
+
+        Only the agent whose break just ended takes work at each timer: everyone
+        else free already had the chance.
+        """
+        at = self.clock() + CALL_STEP
+        due = sorted(
+            (m.break_until, m.break_set, a)
+            for a, m in self.agents.items()
+            if m.break_until is not None and m.break_until <= at
+        )
+        ended = [a for _, _, a in due]
+        for agent_id in ended:
+            self.agents[agent_id].break_until = None
+        decisions: list[Decision] = self.do("advance")
+        assert at == self.calls[-1][0]
+        self.advanced_at = at
+        assert [(a, False) for a in ended] == [
+            (e.agent, e.early) for e in self.events_of(AgentBreakEnded)
+        ]
+        rest = decisions
+        for agent_id in ended:
+            expected = self.expected_drain(agent_id, self.served(agent_id))
+            taken, rest = rest[: len(expected)], rest[len(expected) :]
+            self.check_drain(taken, agent_id, expected, "advance")
+            self.apply(taken)
+        assert [] == rest, f"advance() handed out {rest} beside the breaks that ended"
+        for decision in decisions:
+            assert decision.status == "assigned"
+            assert decision.agent is not None
+            assert self.router.break_until(decision.agent) is None
+        for agent_id in self.router.agent_ids():
+            until = self.router.break_until(agent_id)
+            assert until is None or until > at, f"{agent_id}'s break ended at {until}, now {at}"
+        event(f"advance: ended {bucket(len(ended))} breaks")
+        event(f"advance: handed out {bucket(len(decisions))} items")
+        if decisions:
+            event("advance: a break ended and its agent took waiting work")
+        return decisions
+
+    @rule(
+        data=st.data(),
+        seconds=st.integers(20, 300),
+        reason=st.sampled_from(BREAK_REASONS),
+        priorities=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    )
+    def break_then_resume(
+        self, data: st.DataObject, seconds: int, reason: str | None, priorities: list[int]
+    ) -> None:
+        """
+        An agent with room goes on a break, work piles up in their pool, and the break runs out.
+
+        advance() just before the break's end leaves them out; advance() exactly
+        at it brings them back, and they take what waits for them there.
+        """
+        room = [
+            (a, p)
+            for a, m in self.agents.items()
+            if m.break_until is None
+            for p in self.served(a)
+            if self.can_take(a, p)
+        ]
+        if not room:
+            return
+        agent_id, pool = data.draw(st.sampled_from(room))
+        self.start_break(agent_id, seconds, reason)
+        # Work arrives until some waits (others take what they have room for): at most 8 items.
+        for arrived in range(8):
+            if arrived >= len(priorities) and self.queue_order(pool):
+                break
+            self.arrive(*pool, priorities[arrived % len(priorities)], None)
+        until = self.agents[agent_id].break_until
+        assert until is not None
+        if self.next_call_at(until - CALL_STEP):
+            self.advance_now()
+            assert until == self.router.break_until(agent_id), "the break ended early"
+        assert self.next_call_at(until), "the burst outlasted the break"
+        decisions = self.advance_now()
+        assert self.router.break_until(agent_id) is None
+        mine = [d for d in decisions if d.agent == agent_id]
+        event(f"break_then_resume: took {bucket(len(mine))} items at the break's end")
+
+    def next_call_at(self, at: float) -> bool:
+        """Move the clock so that the next call comes at *at*, if that is not in the past."""
+        if at - CALL_STEP < self.clock():
+            return False
+        self.clock.set(at - CALL_STEP)
+        return True
+
+    def resting(self) -> list[str]:
+        """The agents on a break, in the model."""
+        return [a for a, m in self.agents.items() if m.break_until is not None]
 
     # -- host code that fails ----------------------------------------------------
 
@@ -1162,6 +1385,14 @@ class RouterMachine(RuleBasedStateMachine):
             self.update_agent(agent_id, True, data)
         elif kind == "remove_agent":
             self.remove_agent(agent_id, True)
+        elif kind == "start_break":
+            self.start_break(agent_id, data.draw(BREAK_SECONDS), None)
+        elif kind == "end_break":
+            self.end_break_of(data.draw(st.sampled_from(self.resting() or AGENTS)))
+        elif kind == "advance":
+            if data.draw(st.booleans()):
+                self.tick(0, "deadline")
+            self.advance_now()
 
     # -- calling the router --------------------------------------------------------
 
@@ -1179,7 +1410,8 @@ class RouterMachine(RuleBasedStateMachine):
         def call(router: Router) -> Any:
             return getattr(router, method)(*args, **kwargs)
 
-        at = self.clock.advance(0.5)  # so that an event shows which call it came from
+        at = self.clock.advance(CALL_STEP)  # so that an event shows which call it came from
+        resting = set(self.resting())
         self.events.clear()
         done = False
         if armed is not None:
@@ -1199,8 +1431,25 @@ class RouterMachine(RuleBasedStateMachine):
         assert result == twin, f"the twin's {method} decided {twin}, not {result}"
         self.calls.append((at, method, args, kwargs))
         self.results.append(result)
-        self.check_events(result, at)
+        self.check_events(method, result, at)
+        self.check_resting(method, result, resting, kwargs)
         return result
+
+    def check_resting(
+        self, method: str, result: object, resting: set[str], kwargs: dict[str, Any]
+    ) -> None:
+        """
+        No decision hands work to an agent on a break during the whole call.
+
+        An administrator's forced transfer is the one exception: force waives
+        everything but capacity, a break too.
+        """
+        for index, decision in enumerate(decisions_of(result)):
+            if decision.status != "assigned" or decision.agent not in resting:
+                continue
+            forced = method == "transfer" and kwargs.get("force") and index == 0
+            assert forced, f"{method} gave {decision.item} to {decision.agent}, on a break"
+            event("a forced transfer reached an agent on a break")
 
     def check_rolled_back(
         self, armed: tuple[str, str], error: HostCodeError, before: object
@@ -1214,8 +1463,16 @@ class RouterMachine(RuleBasedStateMachine):
         assert before == after
         assert after == self.observed(self.twin)
 
-    def check_events(self, result: object, at: float) -> None:
-        """The events of a call match its decisions: every booking, and every wait it reports."""
+    def check_events(self, method: str, result: object, at: float) -> None:
+        """
+        The events of a call match its decisions: every booking, and every wait it reports.
+
+        Only the break calls tell of breaks, and only set_presence of presence.
+        """
+        if method not in TIME_CALLS:
+            assert [] == self.events_of(AgentBreakStarted, AgentBreakEnded)
+        if method != "set_presence":
+            assert [] == self.events_of(AgentPresenceChanged)
         decisions = decisions_of(result)
         assigned = [(e.item, e.agent) for e in self.events if isinstance(e, ItemAssigned)]
         assert [(d.item, d.agent) for d in decisions if d.status == "assigned"] == assigned
@@ -1261,6 +1518,10 @@ class RouterMachine(RuleBasedStateMachine):
         self.settled = None
         self.compared["results"] += 1
         return result
+
+    def events_of(self, *kinds: type[Any]) -> list[Any]:
+        """The events of the last call that are of one of *kinds*."""
+        return [e for e in self.events if isinstance(e, kinds)]
 
     def written(self) -> tuple[int, int]:
         """How many entries the router and the restored twin have journaled."""
@@ -1471,6 +1732,8 @@ class RouterMachine(RuleBasedStateMachine):
             "queues": [router.queued(d, c) for d, c in self.pools()],
             "histories": [_or_none(router.history, i) for i in ids],
             "badges": [router.waiting_for(a) for a in agents],
+            "breaks": [router.break_until(a) for a in agents],
+            "deadline": router.next_deadline(),
             "switches": [
                 router.channel_enabled(a, c, department=d)
                 for a in agents
@@ -1660,6 +1923,19 @@ class RouterMachine(RuleBasedStateMachine):
             assert expected == self.router.waiting_for(agent_id)
 
     @invariant()
+    def breaks_and_deadline_agree(self) -> None:
+        """
+        Each agent's break ends when the model says, and the next deadline is the soonest end.
+
+        None ends at or before the last advance(): it ended then.
+        """
+        ends = [m.break_until for m in self.agents.values() if m.break_until is not None]
+        assert min(ends, default=None) == self.router.next_deadline()
+        assert all(end > self.advanced_at for end in ends)
+        for agent_id, model in self.agents.items():
+            assert model.break_until == self.router.break_until(agent_id)
+
+    @invariant()
     def work_is_conserved(self) -> None:
         everything = len(self.agents) == 1  # a sole agent is pushed pull work too
         for pool in self.pools():
@@ -1674,6 +1950,14 @@ def _outcome(result: object) -> object:
     if isinstance(result, AgentrouteError):
         return (type(result), str(result))
     return result
+
+
+def _positive_seconds(seconds: object) -> bool:
+    """What start_break() takes as a length: a finite int or float > 0 (no bool, no string)."""
+    if type(seconds) not in (int, float):
+        return False
+    length = float(seconds)  # type: ignore[arg-type]
+    return math.isfinite(length) and length > 0
 
 
 def _unread_clock() -> float:
