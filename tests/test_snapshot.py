@@ -63,7 +63,7 @@ def busy_router() -> Router:
     for n in range(3):
         router.assign(make_item(f"x{n}", department="sales"))
         router.close(f"x{n}")
-    router.add_department("vip", default_strategy="random")
+    router.add_department("vip", default_strategy="random", sticky=True)
     for agent in ("eve", "fay", "gus"):
         router.add_agent(Agent(agent, capacity={"chat": 2}, departments={"vip": {"chat"}}))
         router.set_presence(agent, "online")

@@ -107,8 +107,8 @@ class Router:
             close that exceeds the bound. None keeps every closed item.
         history_limit: History rows kept per item, newest last; None keeps all.
         remember_customers: How many customers' latest agent to remember,
-            for departments with ``sticky=True``; recording one more forgets
-            the customer handled longest ago. None remembers all.
+            as handled in departments with ``sticky=True``; recording one more
+            forgets the customer handled longest ago. None remembers all.
         journal: Called with a plain-data entry (`agentroute.journal`) for
             every successful call that may change the router, after the
             change and before the call returns; if it raises, the call is

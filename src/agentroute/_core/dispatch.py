@@ -190,7 +190,7 @@ class Dispatch:
         actor = label if by is None else by
         self.ledger.change(record.item.id, at, action, department, agent, actor, by_kind, reason)
         customer = record.item.customer
-        if customer is not None:
+        if customer is not None and pool.settings.sticky:
             self.customers.handled(customer, agent, at)
         if "assigned" in self.bus.wanted:
             self.bus.emit(ItemAssigned(at, record.item.id, agent, department, pool.channel, actor))
