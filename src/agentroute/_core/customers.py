@@ -2,10 +2,11 @@
 Who last handled each customer: the memory behind sticky routing, bounded by size.
 
 Every assignment of an item with a ``customer`` in a sticky department
-records (agent, time) for that customer; other departments pay nothing. The memory keeps the ``limit`` customers handled most
-recently: recording one more drops the customer handled longest ago, in
-the same call. Entries are numbered, so the order of dropping depends on
-the calls alone and every change is undone exactly.
+records (agent, time) for that customer; other departments pay nothing.
+The memory keeps the ``limit`` customers handled most recently: recording
+one more drops the customer handled longest ago, in the same call.
+Entries are numbered, so the order of dropping depends on the calls alone
+and every change is undone exactly.
 """
 
 from __future__ import annotations

@@ -42,10 +42,9 @@ def arm(core: Core, record: ItemRecord, at: float) -> None:
 
 
 def disarm(core: Core, record: ItemRecord) -> None:
-    """Cancel an item's SLA timers (it closed)."""
-    if record.item.sla_deadline is not None:
-        core.timers.cancel(SLA_WARNING, record.item.id)
-        core.timers.cancel(SLA_BREACH, record.item.id)
+    """Cancel the SLA timers of an item with a deadline (it closed)."""
+    core.timers.cancel(SLA_WARNING, record.item.id)
+    core.timers.cancel(SLA_BREACH, record.item.id)
 
 
 def warn(core: Core, item_id: str, at: float) -> list[Decision]:

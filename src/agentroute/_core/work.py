@@ -135,7 +135,8 @@ def close(core: Core, command: Close) -> list[Decision]:
             dispatch.unbook(record)
     if not pool.members:
         core.pools.discard_if_idle(pool)
-    sla.disarm(core, record)
+    if record.item.sla_deadline is not None:
+        sla.disarm(core, record)
     core.items.closed(record)
     return decisions
 
