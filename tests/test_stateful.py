@@ -23,7 +23,20 @@ happens, and the invariants are checked after every step. Besides:
 - the manual clock, shared by the router and its twins, moves by random
   steps, now and then to just before or exactly at the next deadline;
   agents take breaks, which only `advance()` ends when due, and no decision
-  ever hands new work to an agent on a break (but a forced transfer).
+  ever hands new work to an agent on a break (but a forced transfer);
+- the clock starts 2.5 h before Berlin's spring-forward change; agents get
+  weekly schedules (Berlin, New York, UTC, a night shift across the change),
+  are on shift as `Schedule.is_on()` said when the router last looked, and
+  after `advance()` exactly as it says now; off shift they get no new work;
+- every timer is modelled (breaks, shifts, offline requeue, duty turns, SLA
+  warnings and breaches): `next_deadline()` is the soonest, and `advance()`
+  fires those due in order, with the events and decisions each one causes;
+- items may have SLA deadlines; a warning or a breach is told at most once per
+  arm, only while the item waits, and a breach may escalate it in its queue;
+- an offline agent's work of a department that requeues goes back to routing
+  at the first `advance()` after the wait, unless they came back;
+- a duty rotation lets only the agent on duty take its pool's work, and a
+  call to an agent who forwards rings their device.
 """
 
 from __future__ import annotations
@@ -69,6 +82,8 @@ from agentroute import (
     PermissionDeniedError,
     Role,
     Router,
+    Schedule,
+    Shift,
     UnknownAgentError,
     UnknownDepartmentError,
     UnknownItemError,
@@ -78,10 +93,14 @@ from agentroute.events import (
     AgentBreakEnded,
     AgentBreakStarted,
     AgentPresenceChanged,
+    AgentShiftChanged,
     ItemAssigned,
     ItemClosed,
     ItemQueued,
+    SlaBreached,
+    SlaWarning,
 )
+from agentroute.schedules import DAYS
 from agentroute.strategies import Candidate, LeastBusy, Rank
 from tests.generators import observe
 
@@ -107,6 +126,26 @@ CALL_STEP = 0.5
 """How far the clock moves before each call that succeeds, so that each has its own time."""
 TIME_CALLS = ("start_break", "end_break", "advance")
 HISTORY_LIMIT = 6
+DST = 1_774_746_000.0
+"""2026-03-29 01:00 UTC: Berlin's clocks jump from 02:00 to 03:00 local time."""
+START = DST - 9000.0
+"""The clock starts on Saturday 2026-03-28 at 22:30 UTC (23:30 in Berlin), 2.5 h before the jump."""
+SCHEDULES: list[Schedule | None] = [
+    None,
+    # Every night 00:30-02:30 Berlin time; 02:30 does not exist on 29 March: ends 01:30 UTC.
+    Schedule("Europe/Berlin", [Shift(DAYS, "00:30", "02:30")]),
+    # A Saturday night shift across the change: 21:00 UTC to 01:00 UTC (03:00 CEST).
+    Schedule("Europe/Berlin", [Shift(["sat"], "22:00", "03:00")]),
+    Schedule("UTC", [Shift(DAYS, "22:40", "22:50"), Shift(DAYS, "23:20", "00:10")]),
+    Schedule("America/New_York", [Shift(["sat", "sun"], "18:00", "20:00")]),
+    Schedule("UTC", [Shift(DAYS, "00:00", "00:00")]),  # always on: no timer
+    Schedule("UTC", []),  # never on: no timer
+]
+LANDMARKS = [DST, DST + 1800, DST - 3600, START + 600, START + 4800]
+"""Instants the clock may jump to (or just before): shift boundaries and the change itself."""
+DEVICES = [None, "+49 30 1234567", "sip:desk@example.org"]
+SLA_OFFSETS = st.none() | st.sampled_from([-3.0, 1.0, 2.0, 5.0, 30.0, 120.0, 400.0])
+"""When an item's deadline is, seconds after the call that brings it."""
 Key = tuple[int, float, int]
 Pool = tuple[str, str]
 R = TypeVar("R")
@@ -244,6 +283,16 @@ class ModelAgent:
     """When the agent's break ends, while they are on one: no new work until then."""
     break_set: int = 0
     """The place of the break's timer in the order set: equal ends fire in that order."""
+    schedule: Schedule | None = None
+    off_shift: bool = False
+    """Out of routing by the schedule, as the router last looked (set_schedule or advance)."""
+    shift_at: float | None = None
+    """When the router looks at the schedule again: its next change after the last look."""
+    shift_set: int = 0
+    offline_since: float | None = None
+    offline_at: float | None = None
+    """When advance() sends back the first held item of a department that requeues."""
+    offline_set: int = 0
 
     def channel_on(self, department: str, channel: str) -> bool:
         return channel not in self.off and (department, channel) not in self.department_off
@@ -252,6 +301,7 @@ class ModelAgent:
         return (
             self.presence == "online"
             and self.break_until is None
+            and not self.off_shift
             and self.channel_on(department, channel)
             and self.agent.serves(department, channel)
         )
@@ -263,6 +313,19 @@ class ModelDepartment:
     mode: Mode
     unassign_on_close: bool
     allow_claims: bool
+    requeue_after: float | None = None
+    sla_warning: float | None = None
+    escalate_to: int | None = None
+
+
+@attrs.define
+class Duty:
+    agents: list[str]
+    period: float
+    started: float
+    on_duty: str
+    due: float
+    set: int
 
 
 @attrs.define
@@ -276,6 +339,14 @@ class ModelItem:
     pull: bool = False
     forced: bool = False
     """Assigned by a forced transfer, so the holder need not serve its pool."""
+    priority: int = attrs.field(
+        default=attrs.Factory(lambda self: self.item.priority, takes_self=True)
+    )
+    """The item's priority, raised by an SLA breach with escalation."""
+    warn_at: float | None = None
+    warn_set: int = 0
+    breach_at: float | None = None
+    breach_set: int = 0
 
     @property
     def pool(self) -> Pool:
@@ -284,7 +355,7 @@ class ModelItem:
     @property
     def key(self) -> Key:
         deadline = math.inf if self.item.sla_deadline is None else self.item.sla_deadline
-        return (self.item.priority, deadline, self.arrival)
+        return (self.priority, deadline, self.arrival)
 
 
 def decisions_of(result: object) -> list[Decision]:
@@ -320,7 +391,7 @@ class RouterMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = ManualClock()
+        self.clock = ManualClock(START)
         self.host_clock = FailingClock(self.clock)
         """The router's clock, and the restored twin's."""
         self.retain = 4
@@ -366,6 +437,12 @@ class RouterMachine(RuleBasedStateMachine):
         """Timers the router set so far: breaks started, each replacing one running too."""
         self.advanced_at = -math.inf
         """When advance() was last called: no break may end at or before it."""
+        self.forwards: dict[str, str] = {}
+        self.duties: dict[Pool, Duty] = {}
+        self.waking: set[str] = set()
+        """Agents whose break or shift timer the advance() under way fires: they may take work."""
+        self.sla_told: dict[str, list[str]] = {}
+        """Per item, the SLA events told since it was last armed, in order."""
 
     # -- set-up ----------------------------------------------------------------
 
@@ -383,6 +460,9 @@ class RouterMachine(RuleBasedStateMachine):
                 mode=data.draw(st.sampled_from(MODES)),
                 unassign_on_close=data.draw(st.booleans()),
                 allow_claims=data.draw(st.booleans()),
+                requeue_after=data.draw(st.sampled_from([None, 0.0, 30.0, 200.0])),
+                sla_warning=data.draw(st.sampled_from([None, 10.0, 100.0])),
+                escalate_to=data.draw(st.sampled_from([None, 1, 2])),
             )
             self.do(
                 "add_department",
@@ -391,6 +471,9 @@ class RouterMachine(RuleBasedStateMachine):
                 mode=settings.mode,
                 unassign_on_close=settings.unassign_on_close,
                 allow_claims=settings.allow_claims,
+                requeue_offline_after_s=settings.requeue_after,
+                sla_warning_s=settings.sla_warning,
+                sla_escalate_to=settings.escalate_to,
             )
             self.departments[department] = settings
         for agent_id in AGENTS[:3]:
@@ -447,6 +530,7 @@ class RouterMachine(RuleBasedStateMachine):
             return
         self.release(held)
         del self.agents[agent_id]
+        self.forwards.pop(agent_id, None)
         self.apply(self.do("remove_agent", agent_id, requeue=requeue), requeued=held)
 
     @rule(agent_id=st.sampled_from(AGENTS), requeue=st.booleans(), data=st.data())
@@ -494,6 +578,13 @@ class RouterMachine(RuleBasedStateMachine):
         decisions = self.do("set_presence", agent_id, presence)
         self.check_drain(decisions, agent_id, expected, f"set_presence {presence}")
         self.apply(decisions)
+        model = self.agents[agent_id]
+        if presence != "offline":
+            model.offline_since = model.offline_at = None
+        elif previous != "offline":
+            model.offline_since = self.calls[-1][0]
+            self.time_offline_requeue(agent_id)
+            event(f"offline holding work to requeue: {model.offline_at is not None}")
         changes = [(e.agent, e.presence, e.previous) for e in self.events_of(AgentPresenceChanged)]
         assert changes == ([] if presence == previous else [(agent_id, presence, previous)])
 
@@ -614,9 +705,11 @@ class RouterMachine(RuleBasedStateMachine):
         department=st.sampled_from(DEPARTMENTS),
         channel=st.sampled_from(CHANNELS),
         priority=st.integers(1, 3),
-        deadline=st.none() | st.integers(1, 3).map(float),
+        offset=SLA_OFFSETS,
     )
-    def assign(self, department: str, channel: str, priority: int, deadline: float | None) -> None:
+    def assign(self, department: str, channel: str, priority: int, offset: float | None) -> None:
+        """An arrival, now and then with an SLA deadline, some just ahead, some passed."""
+        deadline = None if offset is None else self.clock() + 1 + CALL_STEP + offset
         self.arrive(department, channel, priority, deadline)
 
     @rule(
@@ -665,6 +758,7 @@ class RouterMachine(RuleBasedStateMachine):
         self.dropped.discard(item.id)
         self.seen[item.id] = []
         decision: Decision = self.do("assign", item)
+        self.arm(model, self.calls[-1][0])
         event(f"assign to {self.departments[department].mode}: {decision.status}")
         if self.departments[department].mode == "pull":
             self.check_pull_arrival(model, decision)
@@ -726,6 +820,7 @@ class RouterMachine(RuleBasedStateMachine):
         before = model.state
         holder = model.agent if before == "assigned" else None
         model.state, model.pull = "closed", False
+        model.warn_at = model.breach_at = None
         if self.departments[model.department].unassign_on_close:
             model.agent = None
         pools = [] if holder is None else self.served(holder, model.item.channel)
@@ -823,7 +918,7 @@ class RouterMachine(RuleBasedStateMachine):
             return
         limit = target.agent.capacity.get(channel)
         full = limit is None or self.load(agent_id, channel) - own >= limit
-        if full or not (force or target.eligible(target_department, channel)):
+        if full or not (force or self.eligible(agent_id, target_department, channel)):
             self.expect_unchanged(call, NotEligibleError)
             return
         old = model.agent if model.state == "assigned" else None
@@ -833,7 +928,7 @@ class RouterMachine(RuleBasedStateMachine):
             state="assigned",
             agent=agent_id,
             pull=False,
-            forced=not target.eligible(target_department, channel),
+            forced=not self.eligible(agent_id, target_department, channel),
         )
         pools = [] if old is None else self.served(old, channel)
         expected = self.expected_drain(old, pools)
@@ -1063,6 +1158,10 @@ class RouterMachine(RuleBasedStateMachine):
             event("next_for: refused, on a break")
             self.expect_unchanged(call, NotEligibleError)
             return
+        if self.agents[agent_id].off_shift:
+            event("next_for: refused, off shift")
+            self.expect_unchanged(call, NotEligibleError)
+            return
         expected = self.next_item(agent_id)
         decision = self.do("next_for", agent_id)
         event(f"next_for: {'nothing' if decision is None else 'an item'}")
@@ -1101,6 +1200,7 @@ class RouterMachine(RuleBasedStateMachine):
             [decision] = self.do("reply", item_id)
         else:
             decision = self.do("reopen", item_id, actor=actor)
+        self.arm(model, self.calls[-1][0])
         event(f"reopen: {decision.status} by {decision.strategy}")
         if owner is not None and self.can_take(owner, model.pool):
             assert (decision.status, decision.agent, decision.strategy) == (
@@ -1207,45 +1307,332 @@ class RouterMachine(RuleBasedStateMachine):
 
     def advance_now(self) -> list[Decision]:
         """
-        Call advance(): the breaks due end in the order their timers fire, each taking work.
+        Call advance(): the timers due fire in order (due time, then order set), as modelled.
 
-        Only the agent whose break just ended takes work at each timer: everyone
-        else free already had the chance.
+        A break's end or a shift's start lets only that agent take work (everyone
+        else free already had the chance); an offline agent's work goes back to
+        routing; duty passes on; SLA warnings and breaches are told for items
+        still waiting, and a breach may raise the item's priority.
         """
         at = self.clock() + CALL_STEP
-        due = sorted(
-            (m.break_until, m.break_set, a)
-            for a, m in self.agents.items()
-            if m.break_until is not None and m.break_until <= at
-        )
-        ended = [a for _, _, a in due]
-        for agent_id in ended:
-            self.agents[agent_id].break_until = None
-        decisions: list[Decision] = self.do("advance")
+        due = sorted(t for t in self.pending() if t[0] <= at)
+        self.waking = {key for _, _, kind, key in due if kind in ("break", "shift")}
+        try:
+            decisions: list[Decision] = self.do("advance")
+        finally:
+            self.waking = set()
         assert at == self.calls[-1][0]
         self.advanced_at = at
-        assert [(a, False) for a in ended] == [
-            (e.agent, e.early) for e in self.events_of(AgentBreakEnded)
-        ]
-        rest = decisions
-        for agent_id in ended:
-            expected = self.expected_drain(agent_id, self.served(agent_id))
-            taken, rest = rest[: len(expected)], rest[len(expected) :]
-            self.check_drain(taken, agent_id, expected, "advance")
-            self.apply(taken)
-        assert [] == rest, f"advance() handed out {rest} beside the breaks that ended"
+        told: list[tuple[Any, ...]] = []
+        rest = list(decisions)
+        for _, _, kind, key in due:
+            if kind == "break":
+                self.agents[key].break_until = None
+                told.append(("break", key, False))
+                rest = self.drain_of(key, rest)
+            elif kind == "shift":
+                rest = self.shift_over(key, at, rest, told)
+            elif kind == "offline":
+                rest = self.offline_over(key, at, rest)
+            elif kind == "duty":
+                rest = self.duty_turn(key, at, rest)
+            else:
+                self.sla_timer(kind, key, told)
+        assert [] == rest, f"advance() handed out {rest} beside the timers that fired"
+        kinds = (AgentBreakEnded, AgentShiftChanged, SlaWarning, SlaBreached)
+        assert told == [_told(e) for e in self.events_of(*kinds)]
         for decision in decisions:
-            assert decision.status == "assigned"
-            assert decision.agent is not None
-            assert self.router.break_until(decision.agent) is None
+            if decision.status == "assigned":
+                assert decision.agent is not None
+                assert self.router.break_until(decision.agent) is None
         for agent_id in self.router.agent_ids():
             until = self.router.break_until(agent_id)
             assert until is None or until > at, f"{agent_id}'s break ended at {until}, now {at}"
-        event(f"advance: ended {bucket(len(ended))} breaks")
+            schedule = self.router.schedule(agent_id)
+            if schedule is not None:  # every change up to now fired: exact at boundaries
+                assert schedule.is_on(at) == self.router.on_shift(agent_id)
+        fired = [kind for _, _, kind, _ in due]
+        for kind in sorted(set(fired)):
+            event(f"advance: fired {bucket(fired.count(kind))} {kind} timers")
         event(f"advance: handed out {bucket(len(decisions))} items")
-        if decisions:
-            event("advance: a break ended and its agent took waiting work")
         return decisions
+
+    def drain_of(self, agent_id: str, rest: list[Decision]) -> list[Decision]:
+        """The agent just back takes what waits for them from the decisions; return the rest."""
+        expected = self.expected_drain(agent_id, self.served(agent_id))
+        taken, rest = rest[: len(expected)], rest[len(expected) :]
+        self.check_drain(taken, agent_id, expected, "advance")
+        self.apply(taken)
+        return rest
+
+    def shift_over(
+        self, agent_id: str, at: float, rest: list[Decision], told: list[tuple[Any, ...]]
+    ) -> list[Decision]:
+        model = self.agents[agent_id]
+        assert model.schedule is not None
+        on = self.look(model, at)
+        if on != model.off_shift:
+            event("advance: a shift timer fired, the schedule had changed back already")
+            return rest
+        model.off_shift = not on
+        told.append(("shift", agent_id, on))
+        event(f"advance: shift {'starts' if on else 'ends'} ({model.schedule.timezone})")
+        if abs(at - DST) <= 3600:
+            event("advance: a shift changed within an hour of the DST change")
+        return self.drain_of(agent_id, rest) if on else rest
+
+    def offline_over(self, agent_id: str, at: float, rest: list[Decision]) -> list[Decision]:
+        """The offline agent's items whose department waited long enough go back to routing."""
+        model = self.agents[agent_id]
+        since = model.offline_since
+        assert since is not None
+        going = [
+            m
+            for m in self.held_by(agent_id)
+            if (wait := self.departments[m.department].requeue_after) is not None
+            and since + wait <= at
+        ]
+        self.release(going)
+        self.time_offline_requeue(agent_id)
+        pools = {m.pool for m in going}
+        taken = 0
+        while rest and rest[0].status == "assigned":
+            first = self.items.get(rest[0].item)
+            if first is None or first.state != "queued" or first.pool not in pools:
+                break
+            if not self.can_take(rest[0].agent, first.pool):  # type: ignore[arg-type]
+                break
+            self.apply([rest.pop(0)], requeued=going)
+            taken += 1
+        waiting = sorted(m.item.id for m in going if m.state == "queued")
+        queued, rest = rest[: len(waiting)], rest[len(waiting) :]
+        assert [(i, "queued") for i in waiting] == sorted((d.item, d.status) for d in queued)
+        for held in self.router.assigned_to(agent_id):
+            assert held not in {m.item.id for m in going}, f"{agent_id} still holds {held}"
+        event(f"advance: offline requeue of {bucket(len(going))}, {bucket(taken)} taken at once")
+        return rest
+
+    def duty_turn(self, key: str, at: float, rest: list[Decision]) -> list[Decision]:
+        department, channel = json.loads(key)
+        pool = (department, channel)
+        duty = self.duties[pool]
+        turns = int((at - duty.started) // duty.period)
+        agent_id = duty.agents[turns % len(duty.agents)]
+        self.timers_set += 1
+        duty.due, duty.set = duty.started + (turns + 1) * duty.period, self.timers_set
+        if agent_id == duty.on_duty:
+            return rest
+        duty.on_duty = agent_id
+        taken = 0
+        while rest and rest[0].status == "assigned" and rest[0].agent == agent_id:
+            first = self.items.get(rest[0].item)
+            if first is None or first.state != "queued" or first.pool != pool:
+                break
+            self.apply([rest.pop(0)])
+            taken += 1
+        event(f"advance: duty passed on, the new agent took {bucket(taken)}")
+        return rest
+
+    def sla_timer(self, kind: str, item_id: str, told: list[tuple[Any, ...]]) -> None:
+        model = self.items[item_id]
+        deadline = model.item.sla_deadline
+        history = self.sla_told.setdefault(item_id, [])
+        if kind == "sla_warning":
+            model.warn_at = None
+        else:
+            model.breach_at = None
+        if model.state != "queued":
+            event(f"advance: {kind} timer of an item no longer waiting")
+            return
+        if kind == "sla_warning":
+            told.append((kind, item_id, model.department, deadline))
+        else:
+            escalate = self.departments[model.department].escalate_to
+            if escalate is not None and escalate < model.priority:
+                model.priority = escalate
+                event("advance: an SLA breach escalated an item")
+            told.append((kind, item_id, model.department, deadline, model.priority))
+        assert kind not in history, f"{kind} of {item_id} told twice in one arm"
+        assert "sla_breach" not in history, f"{kind} of {item_id} after its breach"
+        history.append(kind)
+        event(f"advance: {kind} told")
+
+    def pending(self) -> list[tuple[float, int, str, str]]:
+        """Every timer the model knows of: (due, order set, kind, key)."""
+        timers = []
+        for agent_id, model in self.agents.items():
+            for due, order, kind in (
+                (model.break_until, model.break_set, "break"),
+                (model.shift_at, model.shift_set, "shift"),
+                (model.offline_at, model.offline_set, "offline"),
+            ):
+                if due is not None:
+                    timers.append((due, order, kind, agent_id))
+        for item_id, item in self.items.items():
+            if item.warn_at is not None:
+                timers.append((item.warn_at, item.warn_set, "sla_warning", item_id))
+            if item.breach_at is not None:
+                timers.append((item.breach_at, item.breach_set, "sla_breach", item_id))
+        for pool, duty in self.duties.items():
+            timers.append((duty.due, duty.set, "duty", json.dumps(list(pool))))
+        return timers
+
+    def look(self, model: ModelAgent, at: float) -> bool:
+        """The router looks at the schedule at *at*: on or off, and the next look's timer."""
+        assert model.schedule is not None
+        on, change = model.schedule.is_on(at), model.schedule.next_change(at)
+        model.shift_at = change
+        if change is not None:
+            self.timers_set += 1
+            model.shift_set = self.timers_set
+        return on
+
+    def arm(self, model: ModelItem, at: float) -> None:
+        """An item arrived or reopened: its SLA timers for the parts of its deadline ahead."""
+        self.sla_told[model.item.id] = []
+        deadline = model.item.sla_deadline
+        if deadline is None or deadline <= at:
+            return
+        lead = self.departments[model.department].sla_warning
+        if lead is not None and deadline - lead > at:
+            self.timers_set += 1
+            model.warn_at, model.warn_set = deadline - lead, self.timers_set
+        self.timers_set += 1
+        model.breach_at, model.breach_set = deadline, self.timers_set
+        event(f"SLA armed: {'warning and breach' if model.warn_at is not None else 'breach'}")
+
+    def time_offline_requeue(self, agent_id: str) -> None:
+        """The offline timer: due for the first held item whose department requeues."""
+        model = self.agents[agent_id]
+        assert model.offline_since is not None
+        waits = [self.departments[m.department].requeue_after for m in self.held_by(agent_id)]
+        due = [model.offline_since + w for w in waits if w is not None]
+        model.offline_at = min(due, default=None)
+        if due:
+            self.timers_set += 1
+            model.offline_set = self.timers_set
+
+    # -- schedules, duty and forwarding ----------------------------------------------
+
+    @rule(agent_id=st.sampled_from(AGENTS), which=st.integers(0, len(SCHEDULES) - 1))
+    def set_schedule(self, agent_id: str, which: int) -> None:
+        schedule = SCHEDULES[which]
+
+        def call(router: Router) -> list[Decision]:
+            return router.set_schedule(agent_id, schedule)
+
+        if agent_id not in self.agents:
+            self.expect_unchanged(call, UnknownAgentError)
+            return
+        model = self.agents[agent_id]
+        at = self.clock() + CALL_STEP
+        was_off = model.off_shift
+        model.schedule = schedule
+        if schedule is None:
+            model.off_shift, model.shift_at = False, None
+        else:
+            model.off_shift = not self.look(model, at)
+        expected = [] if model.off_shift else self.expected_drain(agent_id, self.served(agent_id))
+        decisions = self.do("set_schedule", agent_id, schedule)
+        assert at == self.calls[-1][0]
+        self.check_drain(decisions, agent_id, expected, "set_schedule")
+        self.apply(decisions)
+        changes = [(e.agent, e.on_shift) for e in self.events_of(AgentShiftChanged)]
+        changed = model.off_shift != was_off
+        assert changes == ([(agent_id, not model.off_shift)] if changed else [])
+        assert self.router.on_shift(agent_id) == (schedule is None or schedule.is_on(at))
+        zone = "none" if schedule is None else schedule.timezone
+        event(f"set_schedule: {zone}, {'off' if model.off_shift else 'on'} shift")
+
+    @rule(data=st.data(), back=st.sampled_from([None, None, "online", "away"]))
+    def offline_then_wait(self, data: st.DataObject, back: str | None) -> None:
+        """
+        An agent holding work of a department that requeues goes offline; time passes.
+
+        With *back*, they return before the wait is over and keep their work;
+        else advance() at the due time sends the work back to routing.
+        """
+        holding = [
+            a
+            for a, m in self.agents.items()
+            if m.presence != "offline"
+            and any(
+                self.departments[h.department].requeue_after is not None for h in self.held_by(a)
+            )
+        ]
+        if not holding:
+            return
+        agent_id = data.draw(st.sampled_from(holding))
+        self.set_presence(agent_id, "offline")
+        due = self.agents[agent_id].offline_at
+        assert due is not None
+        if back is not None:
+            self.set_presence(agent_id, back)
+            event(f"offline_then_wait: back {back} in time")
+        if self.next_call_at(due - data.draw(st.sampled_from([0, 0, CALL_STEP]))):
+            held = {m.item.id for m in self.held_by(agent_id)}
+            self.advance_now()
+            kept = held & set(self.router.assigned_to(agent_id))
+            event(f"offline_then_wait: kept {bucket(len(kept))} of {bucket(len(held))}")
+
+    @rule(
+        department=st.sampled_from(DEPARTMENTS),
+        channel=st.sampled_from(CHANNELS),
+        priority=st.integers(2, 3),
+        offset=st.sampled_from([5.0, 30.0, 120.0]),
+        stops=st.integers(1, 3),
+    )
+    def sla_then_wait(
+        self, department: str, channel: str, priority: int, offset: float, stops: int
+    ) -> None:
+        """An item with a deadline arrives; time runs to the next few timers, each advanced."""
+        self.assign(department, channel, priority, offset)
+        for _ in range(stops):
+            self.tick(0, "deadline")
+            self.advance_now()
+
+    @rule(to=st.sampled_from(LANDMARKS), early=st.sampled_from([0, CALL_STEP, 1.0]))
+    def jump(self, to: float, early: float) -> None:
+        """The clock jumps so that the next call is at a landmark (or just before), if ahead."""
+        if self.next_call_at(to - early):
+            event("jump: to a landmark")
+
+    @rule(agent_id=st.sampled_from(AGENTS), device=st.sampled_from(DEVICES))
+    def set_forwarding(self, agent_id: str, device: str | None) -> None:
+        def call(router: Router) -> None:
+            router.set_forwarding(agent_id, device)
+
+        if agent_id not in self.agents:
+            self.expect_unchanged(call, UnknownAgentError)
+            return
+        assert self.do("set_forwarding", agent_id, device) is None
+        if device is None:
+            self.forwards.pop(agent_id, None)
+        else:
+            self.forwards[agent_id] = device
+
+    @rule(
+        pool=st.sampled_from([(d, c) for d in DEPARTMENTS for c in CHANNELS]),
+        turns=st.none() | st.lists(st.sampled_from(AGENTS), min_size=1, max_size=3),
+        period=st.sampled_from([30.0, 100.0, 250.0]),
+    )
+    def set_duty_rotation(self, pool: Pool, turns: list[str] | None, period: float) -> None:
+        def call(router: Router) -> list[Decision]:
+            return router.set_duty_rotation(*pool, turns, period_s=period)
+
+        if turns is not None and any(a not in self.agents for a in turns):
+            self.expect_unchanged(call, UnknownAgentError)
+            return
+        at = self.clock() + CALL_STEP
+        if turns is None:
+            self.duties.pop(pool, None)
+        else:
+            self.timers_set += 1
+            self.duties[pool] = Duty(turns, period, at, turns[0], at + period, self.timers_set)
+        decisions = self.do("set_duty_rotation", *pool, turns, period_s=period)
+        self.apply(decisions)
+        how = "ends" if turns is None else "starts"
+        event(f"set_duty_rotation: {how}, {bucket(len(decisions))} taken")
 
     @rule(
         data=st.data(),
@@ -1299,6 +1686,10 @@ class RouterMachine(RuleBasedStateMachine):
     def resting(self) -> list[str]:
         """The agents on a break, in the model."""
         return [a for a, m in self.agents.items() if m.break_until is not None]
+
+    def out_of_routing(self) -> set[str]:
+        """The agents on a break or off shift, in the model."""
+        return {a for a, m in self.agents.items() if m.break_until is not None or m.off_shift}
 
     # -- host code that fails ----------------------------------------------------
 
@@ -1411,7 +1802,8 @@ class RouterMachine(RuleBasedStateMachine):
             return getattr(router, method)(*args, **kwargs)
 
         at = self.clock.advance(CALL_STEP)  # so that an event shows which call it came from
-        resting = set(self.resting())
+        resting = self.out_of_routing() - self.waking
+        duties = {p: d.on_duty for p, d in self.duties.items()}
         self.events.clear()
         done = False
         if armed is not None:
@@ -1433,7 +1825,33 @@ class RouterMachine(RuleBasedStateMachine):
         self.results.append(result)
         self.check_events(method, result, at)
         self.check_resting(method, result, resting, kwargs)
+        self.check_duty_and_ring(method, result, duties, kwargs)
         return result
+
+    def check_duty_and_ring(
+        self, method: str, result: object, duties: dict[Pool, str], kwargs: dict[str, Any]
+    ) -> None:
+        """
+        Work of a pool with a duty rotation goes only to the agent on duty; calls ring forwards.
+
+        The duty is the one before the call, or after it for set_duty_rotation;
+        advance() may pass duty on midway, so it is checked by the model there.
+        """
+        if method == "set_duty_rotation":
+            duties = {p: d.on_duty for p, d in self.duties.items()}
+        for index, decision in enumerate(decisions_of(result)):
+            if decision.status != "assigned":
+                continue
+            ring = self.forwards.get(decision.agent or "") if decision.channel == "call" else None
+            assert ring == decision.ring, f"{decision} should ring {ring}"
+            if ring is not None:
+                event("a forwarded call rang a device")
+            duty = duties.get((decision.department, decision.channel))
+            if duty is None or method == "advance":
+                continue
+            forced = method == "transfer" and kwargs.get("force") and index == 0
+            assert forced or duty == decision.agent, f"{method}: {decision}, but {duty} is on duty"
+            event(f"duty: {method} gave work to the agent on duty")
 
     def check_resting(
         self, method: str, result: object, resting: set[str], kwargs: dict[str, Any]
@@ -1448,8 +1866,10 @@ class RouterMachine(RuleBasedStateMachine):
             if decision.status != "assigned" or decision.agent not in resting:
                 continue
             forced = method == "transfer" and kwargs.get("force") and index == 0
-            assert forced, f"{method} gave {decision.item} to {decision.agent}, on a break"
-            event("a forced transfer reached an agent on a break")
+            assert forced, (
+                f"{method} gave {decision.item} to {decision.agent}, on a break or off shift"
+            )
+            event("a forced transfer reached an agent on a break or off shift")
 
     def check_rolled_back(
         self, armed: tuple[str, str], error: HostCodeError, before: object
@@ -1473,6 +1893,10 @@ class RouterMachine(RuleBasedStateMachine):
             assert [] == self.events_of(AgentBreakStarted, AgentBreakEnded)
         if method != "set_presence":
             assert [] == self.events_of(AgentPresenceChanged)
+        if method not in ("set_schedule", "advance"):
+            assert [] == self.events_of(AgentShiftChanged)
+        if method != "advance":
+            assert [] == self.events_of(SlaWarning, SlaBreached)
         decisions = decisions_of(result)
         assigned = [(e.item, e.agent) for e in self.events if isinstance(e, ItemAssigned)]
         assert [(d.item, d.agent) for d in decisions if d.status == "assigned"] == assigned
@@ -1602,9 +2026,16 @@ class RouterMachine(RuleBasedStateMachine):
             taken.append(lines[pool].pop(0))
             extra[pool[1]] += 1
 
+    def eligible(self, agent_id: str, department: str, channel: str) -> bool:
+        """Whether the agent may get new work there: their state, and the duty rotation."""
+        duty = self.duties.get((department, channel))
+        if duty is not None and duty.on_duty != agent_id:
+            return False
+        return self.agents[agent_id].eligible(department, channel)
+
     def can_take(self, agent_id: str, pool: Pool, extra: int = 0) -> bool:
         model = self.agents.get(agent_id)
-        if model is None or not model.eligible(*pool):
+        if model is None or not self.eligible(agent_id, *pool):
             return False
         return self.load(agent_id, pool[1]) + extra < model.agent.capacity[pool[1]]
 
@@ -1734,6 +2165,9 @@ class RouterMachine(RuleBasedStateMachine):
             "badges": [router.waiting_for(a) for a in agents],
             "breaks": [router.break_until(a) for a in agents],
             "deadline": router.next_deadline(),
+            "shifts": [(router.schedule(a), router.on_shift(a)) for a in agents],
+            "forwards": [router.forwarding(a) for a in agents],
+            "duties": [router.on_duty(d, c) for d, c in self.pools()],
             "switches": [
                 router.channel_enabled(a, c, department=d)
                 for a in agents
@@ -1925,15 +2359,26 @@ class RouterMachine(RuleBasedStateMachine):
     @invariant()
     def breaks_and_deadline_agree(self) -> None:
         """
-        Each agent's break ends when the model says, and the next deadline is the soonest end.
+        Each agent's break ends when the model says, and the next deadline is the soonest timer.
 
         None ends at or before the last advance(): it ended then.
         """
         ends = [m.break_until for m in self.agents.values() if m.break_until is not None]
-        assert min(ends, default=None) == self.router.next_deadline()
+        assert min((t[0] for t in self.pending()), default=None) == self.router.next_deadline()
         assert all(end > self.advanced_at for end in ends)
         for agent_id, model in self.agents.items():
             assert model.break_until == self.router.break_until(agent_id)
+
+    @invariant()
+    def shifts_duty_and_forwarding_agree(self) -> None:
+        """on_shift() is what the schedule said when the router last looked; so on."""
+        for agent_id, model in self.agents.items():
+            assert model.schedule == self.router.schedule(agent_id)
+            assert (not model.off_shift) == self.router.on_shift(agent_id)
+            assert self.forwards.get(agent_id) == self.router.forwarding(agent_id)
+        for pool in self.pools():
+            duty = self.duties.get(pool)
+            assert (None if duty is None else duty.on_duty) == self.router.on_duty(*pool)
 
     @invariant()
     def work_is_conserved(self) -> None:
@@ -1950,6 +2395,17 @@ def _outcome(result: object) -> object:
     if isinstance(result, AgentrouteError):
         return (type(result), str(result))
     return result
+
+
+def _told(e: Any) -> tuple[Any, ...]:
+    """A timer's event as the model tells it."""
+    if isinstance(e, AgentBreakEnded):
+        return ("break", e.agent, e.early)
+    if isinstance(e, AgentShiftChanged):
+        return ("shift", e.agent, e.on_shift)
+    if isinstance(e, SlaWarning):
+        return ("sla_warning", e.item, e.department, e.deadline)
+    return ("sla_breach", e.item, e.department, e.deadline, e.priority)
 
 
 def _positive_seconds(seconds: object) -> bool:
