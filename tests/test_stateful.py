@@ -144,6 +144,9 @@ SCHEDULES: list[Schedule | None] = [
 LANDMARKS = [DST, DST + 1800, DST - 3600, START + 600, START + 4800]
 """Instants the clock may jump to (or just before): shift boundaries and the change itself."""
 DEVICES = [None, "+49 30 1234567", "sip:desk@example.org"]
+REMEMBER = 3
+"""How many customers the router remembers for sticky routing."""
+CUSTOMERS = st.none() | st.sampled_from(["acme", "bolt", "cog", "dyn"])
 SLA_OFFSETS = st.none() | st.sampled_from([-3.0, 1.0, 2.0, 5.0, 30.0, 120.0, 400.0])
 """When an item's deadline is, seconds after the call that brings it."""
 Key = tuple[int, float, int]
@@ -316,6 +319,8 @@ class ModelDepartment:
     requeue_after: float | None = None
     sla_warning: float | None = None
     escalate_to: int | None = None
+    sticky: bool = False
+    sticky_age: float | None = None
 
 
 @attrs.define
@@ -438,6 +443,10 @@ class RouterMachine(RuleBasedStateMachine):
         self.advanced_at = -math.inf
         """When advance() was last called: no break may end at or before it."""
         self.forwards: dict[str, str] = {}
+        self.customers: dict[str, tuple[str, float]] = {}
+        """Who last handled each customer in a sticky department, and when; oldest first."""
+        self.sticky: tuple[str, str] | None = None
+        """(item, agent): the next call routes the item to the agent, sticky."""
         self.duties: dict[Pool, Duty] = {}
         self.waking: set[str] = set()
         """Agents whose break or shift timer the advance() under way fires: they may take work."""
@@ -463,6 +472,8 @@ class RouterMachine(RuleBasedStateMachine):
                 requeue_after=data.draw(st.sampled_from([None, 0.0, 30.0, 200.0])),
                 sla_warning=data.draw(st.sampled_from([None, 10.0, 100.0])),
                 escalate_to=data.draw(st.sampled_from([None, 1, 2])),
+                sticky=data.draw(st.booleans()),
+                sticky_age=data.draw(st.sampled_from([None, 60.0])),
             )
             self.do(
                 "add_department",
@@ -474,6 +485,8 @@ class RouterMachine(RuleBasedStateMachine):
                 requeue_offline_after_s=settings.requeue_after,
                 sla_warning_s=settings.sla_warning,
                 sla_escalate_to=settings.escalate_to,
+                sticky=settings.sticky,
+                sticky_max_age_s=settings.sticky_age,
             )
             self.departments[department] = settings
         for agent_id in AGENTS[:3]:
@@ -492,6 +505,7 @@ class RouterMachine(RuleBasedStateMachine):
             retain_closed=self.retain,
             history_limit=HISTORY_LIMIT,
             journal=journal,
+            remember_customers=REMEMBER,
         )
 
     def restore_twin(self, plain: dict[str, Any]) -> None:
@@ -706,11 +720,19 @@ class RouterMachine(RuleBasedStateMachine):
         channel=st.sampled_from(CHANNELS),
         priority=st.integers(1, 3),
         offset=SLA_OFFSETS,
+        customer=CUSTOMERS,
     )
-    def assign(self, department: str, channel: str, priority: int, offset: float | None) -> None:
+    def assign(
+        self,
+        department: str,
+        channel: str,
+        priority: int,
+        offset: float | None,
+        customer: str | None = None,
+    ) -> None:
         """An arrival, now and then with an SLA deadline, some just ahead, some passed."""
         deadline = None if offset is None else self.clock() + 1 + CALL_STEP + offset
-        self.arrive(department, channel, priority, deadline)
+        self.arrive(department, channel, priority, deadline, customer=customer)
 
     @rule(
         department=st.sampled_from(DEPARTMENTS),
@@ -741,6 +763,7 @@ class RouterMachine(RuleBasedStateMachine):
         deadline: float | None,
         *,
         item_id: str | None = None,
+        customer: str | None = None,
     ) -> Decision:
         if item_id is None:
             self.next_id += 1
@@ -751,10 +774,12 @@ class RouterMachine(RuleBasedStateMachine):
             department=department,
             priority=priority,
             sla_deadline=deadline,
+            customer=customer,
         )
         self.clock.advance(1)
         self.arrivals += 1
         self.items[item.id] = model = ModelItem(item, self.arrivals, department)
+        self.expect_sticky(model)
         self.dropped.discard(item.id)
         self.seen[item.id] = []
         decision: Decision = self.do("assign", item)
@@ -1000,6 +1025,8 @@ class RouterMachine(RuleBasedStateMachine):
             model, department=department, state="queued", agent=None, pull=not pushed, forced=False
         )
         self.items[item_id] = waiting
+        if route:
+            self.expect_sticky(waiting)
         pool = waiting.pool
         takers = [a for a in self.agents if self.can_take(a, pool)]
         sole = next(iter(self.agents)) if len(self.agents) == 1 else None
@@ -1017,12 +1044,14 @@ class RouterMachine(RuleBasedStateMachine):
                 event("transfer to department: taken at once by the sole agent")
                 assert first.agent == sole
                 assert [item_id] == self.queue_order(pool)
-            assert (strategy if route else "transfer") == first.strategy
+            sticky = self.sticky_check(first)
+            assert (sticky or (strategy if route else "transfer")) == first.strategy
             self.items[item_id] = attrs.evolve(
                 waiting, state="assigned", agent=first.agent, pull=False
             )
         else:
             assert (item_id, "queued", department) == (first.item, first.status, first.department)
+            assert self.sticky is None or self.sticky[0] != item_id, f"{first}, not sticky"
             assert not pushed or not takers, f"{item_id} waits beside {takers}"
             assert (strategy if pushed else "pull") == first.strategy
             assert first.position == self.queue_order(pool).index(item_id) + 1
@@ -1040,7 +1069,7 @@ class RouterMachine(RuleBasedStateMachine):
             )
             by = actor or "system"
             if route and first.status == "assigned" and actor is None:
-                by = strategy  # the host asked, so the strategy that chose is named
+                by = first.strategy  # the host asked, so the strategy that chose is named
             assert by == row.by
 
     @rule(data=st.data(), actor=ACTORS, reason=REASONS)
@@ -1077,15 +1106,21 @@ class RouterMachine(RuleBasedStateMachine):
         takers = (
             [] if pull else [a for a in self.agents if a != old and self.can_take(a, model.pool)]
         )
+        self.expect_sticky(model, but=old)
         decisions = self.do("requeue", item_id, actor=actor, reason=reason)
         first = decisions[0] if decisions else None
         strategy = settings.strategies[model.item.channel]
         rows = self.router.history(item_id)
         by = (actor or "system", self.role_of(actor), reason)
-        booked_by = by if actor is not None else (strategy, "strategy", reason)
+        sticky = None if first is None else self.sticky_check(first)
+        booked_by = by if actor is not None else (sticky or strategy, "strategy", reason)
         if first is not None and first.item == item_id and first.agent not in (None, old):
             event(f"requeue in {settings.mode}: another agent took it")
-            assert (item_id, "assigned", strategy) == (first.item, first.status, first.strategy)
+            assert (item_id, "assigned", sticky or strategy) == (
+                first.item,
+                first.status,
+                first.strategy,
+            )
             assert first.agent in takers, f"{first} but only {takers} could take it"
             model.state, model.agent, model.pull = "assigned", first.agent, False
             rest = decisions[1:]
@@ -1196,6 +1231,8 @@ class RouterMachine(RuleBasedStateMachine):
         model.arrival = self.arrivals
         self.closes.remove(item_id)
         owner = model.agent
+        if owner is None or not self.can_take(owner, model.pool):
+            self.expect_sticky(model)
         if by_reply:
             [decision] = self.do("reply", item_id)
         else:
@@ -1591,6 +1628,19 @@ class RouterMachine(RuleBasedStateMachine):
             self.tick(0, "deadline")
             self.advance_now()
 
+    @rule(
+        department=st.sampled_from(DEPARTMENTS),
+        channel=st.sampled_from(CHANNELS),
+        customer=st.sampled_from(["acme", "bolt"]),
+        close=st.booleans(),
+    )
+    def customer_returns(self, department: str, channel: str, customer: str, close: bool) -> None:
+        """A customer's item is taken (and maybe closed); their next item arrives soon after."""
+        first = self.arrive(department, channel, 2, None, customer=customer)
+        if close and first.status == "assigned":
+            self.close_item(first.item, None, None)
+        self.arrive(department, channel, 2, None, customer=customer)
+
     @rule(to=st.sampled_from(LANDMARKS), early=st.sampled_from([0, CALL_STEP, 1.0]))
     def jump(self, to: float, early: float) -> None:
         """The clock jumps so that the next call is at a landmark (or just before), if ahead."""
@@ -1686,6 +1736,49 @@ class RouterMachine(RuleBasedStateMachine):
     def resting(self) -> list[str]:
         """The agents on a break, in the model."""
         return [a for a, m in self.agents.items() if m.break_until is not None]
+
+    def expect_sticky(self, model: ModelItem, *, but: str | None = None) -> None:
+        """
+        The agent an item routed in the next call must go to: who last handled its customer.
+
+        Only in a sticky push department, if that was recent enough, and they
+        (not *but*, who just gave the item up) can take it there now.
+        """
+        self.sticky = None
+        settings = self.departments[model.department]
+        customer = model.item.customer
+        if not settings.sticky or settings.mode == "pull" or customer not in self.customers:
+            return
+        agent_id, when = self.customers[customer]
+        at = self.clock() + CALL_STEP
+        if settings.sticky_age is not None and at - when > settings.sticky_age:
+            event("sticky: the customer's last agent was too long ago")
+            return
+        if agent_id != but and self.can_take(agent_id, model.pool):
+            self.sticky = (model.item.id, agent_id)
+
+    def sticky_check(self, decision: Decision) -> str | None:
+        """Check a routed decision against the sticky expectation; "sticky" if it was one."""
+        if self.sticky is None or self.sticky[0] != decision.item:
+            return None
+        assert ("assigned", self.sticky[1]) == (decision.status, decision.agent), decision
+        self.sticky = None
+        event("sticky: back to the customer's last agent")
+        return "sticky"
+
+    def remember(self, result: object, at: float) -> None:
+        """Every booking of a customer's item in a sticky department is remembered, the last few."""
+        for decision in decisions_of(result):
+            model = self.items.get(decision.item)
+            if decision.status != "assigned" or model is None or model.item.customer is None:
+                continue
+            if not self.departments[decision.department].sticky:
+                continue
+            customer = model.item.customer
+            self.customers.pop(customer, None)
+            self.customers[customer] = (decision.agent, at)  # type: ignore[assignment]
+            while len(self.customers) > REMEMBER:
+                del self.customers[next(iter(self.customers))]
 
     def out_of_routing(self) -> set[str]:
         """The agents on a break or off shift, in the model."""
@@ -1823,6 +1916,7 @@ class RouterMachine(RuleBasedStateMachine):
         assert result == twin, f"the twin's {method} decided {twin}, not {result}"
         self.calls.append((at, method, args, kwargs))
         self.results.append(result)
+        self.remember(result, at)
         self.check_events(method, result, at)
         self.check_resting(method, result, resting, kwargs)
         self.check_duty_and_ring(method, result, duties, kwargs)
@@ -2134,6 +2228,8 @@ class RouterMachine(RuleBasedStateMachine):
             department = self.departments[model.department]
             strategy = department.strategies[model.item.channel]
             waits_to_be_pulled = decision.status == "queued" and model.pull
+            if decision.item == new:
+                strategy = self.sticky_check(decision) or strategy
             assert ("pull" if waits_to_be_pulled else strategy) == decision.strategy
             if decision.status == "queued":
                 assert decision.item == new or model in requeued
