@@ -44,6 +44,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from random import Random
@@ -1106,7 +1107,7 @@ class RouterMachine(RuleBasedStateMachine):
         takers = (
             [] if pull else [a for a in self.agents if a != old and self.can_take(a, model.pool)]
         )
-        self.expect_sticky(model, but=old)
+        self.sticky = None  # requeue lets the strategy choose, never the customer's last agent
         decisions = self.do("requeue", item_id, actor=actor, reason=reason)
         first = decisions[0] if decisions else None
         strategy = settings.strategies[model.item.channel]
@@ -1737,12 +1738,12 @@ class RouterMachine(RuleBasedStateMachine):
         """The agents on a break, in the model."""
         return [a for a, m in self.agents.items() if m.break_until is not None]
 
-    def expect_sticky(self, model: ModelItem, *, but: str | None = None) -> None:
+    def expect_sticky(self, model: ModelItem) -> None:
         """
         The agent an item routed in the next call must go to: who last handled its customer.
 
         Only in a sticky push department, if that was recent enough, and they
-        (not *but*, who just gave the item up) can take it there now.
+        can take it there now.
         """
         self.sticky = None
         settings = self.departments[model.department]
@@ -1754,7 +1755,7 @@ class RouterMachine(RuleBasedStateMachine):
         if settings.sticky_age is not None and at - when > settings.sticky_age:
             event("sticky: the customer's last agent was too long ago")
             return
-        if agent_id != but and self.can_take(agent_id, model.pool):
+        if self.can_take(agent_id, model.pool):
             self.sticky = (model.item.id, agent_id)
 
     def sticky_check(self, decision: Decision) -> str | None:
@@ -2541,6 +2542,9 @@ RouterMachine.TestCase.settings = settings(
     max_examples=300,
     stateful_step_count=80,
     deadline=None,
+    # The same 300 examples on every run of one commit, so CI cannot fail on a draw no
+    # developer ran; AGENTROUTE_EXPLORE=1 draws new ones (see docs/architecture.md).
+    derandomize="AGENTROUTE_EXPLORE" not in os.environ,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestRouterMachine = RouterMachine.TestCase
