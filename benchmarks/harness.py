@@ -14,6 +14,7 @@ Timings use the wall clock (``time.perf_counter_ns``), read by the workloads.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import hashlib
 import json
@@ -342,6 +343,48 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 def progress(text: str) -> None:
     """Tell the person waiting how far the run is, on stderr."""
     print(text, file=sys.stderr, flush=True)
+
+
+class RunRecord:
+    """
+    What every benchmark run records about itself, and how much CPU others took meanwhile.
+
+    That is what ran, when, where, and which code. Build it just before
+    measuring and call `finish` just after; ``record`` is the start of the
+    run's JSON.
+    """
+
+    def __init__(
+        self, benchmark: str, script: str, argv: Sequence[str], note: str | None, package: Path
+    ) -> None:
+        self.package = package
+        self.record: dict[str, Any] = {
+            "benchmark": benchmark,
+            "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "command": " ".join([script, *argv]),
+            "machine": machine(),
+            "agentroute_source": code_info(package),
+            "note": note,
+        }
+        self._watch = CpuWatch()
+
+    def finish(self) -> None:
+        """Record the wall time and others' CPU, and warn if the measured code changed meanwhile."""
+        cpu = self.record["cpu"] = self._watch.report()
+        self.record["duration_s"] = round(cpu["wall_s"])
+        code = self.record["agentroute_source"]
+        code["changed_during_run"] = source_digest(self.package) != code["source_sha256"]
+        if code["changed_during_run"]:
+            progress(f"WARNING: the agentroute source in {self.package} changed during the run")
+
+    def banner(self, title: str, detail: str = "") -> str:
+        """Return the table header: *title* on this machine, *detail*, duration and others' CPU."""
+        info, duration = self.record["machine"], self.record["duration_s"]
+        return (
+            f"{title} on {info.get('cpu')}, {info.get('usable_cpus')} cpus, "
+            f"{info.get('python')}; {detail}{duration // 60} min {duration % 60} s, "
+            f"other processes used {self.record['cpu']['others_cpu_s']} CPU-s meanwhile"
+        )
 
 
 def _memory_gib() -> float | None:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime
 import gc
 import json
 import pstats
@@ -63,15 +62,12 @@ from _setup import SEED, ItemSource, check_cycle, load_router, make_workload, re
 from harness import (
     FULL,
     QUICK,
-    CpuWatch,
+    RunRecord,
     Sample,
     Settings,
-    code_info,
     isolated,
-    machine,
     progress,
     rss_bytes,
-    source_digest,
     windows,
     write_json,
 )
@@ -689,40 +685,27 @@ def main(argv: Sequence[str]) -> int:
         profile_restore(plan.sizes[-1], args.profile)
         return 0
     names = [name for name in WORKLOADS if not args.only or name in args.only]
-    info = machine()
-    package = Path(agentroute.__file__).resolve().parent
-    code = code_info(package)
-    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    watch = CpuWatch()
+    run = RunRecord(
+        "agentroute snapshot, restore, journal and apply",
+        "benchmarks/persistence.py",
+        argv,
+        args.note,
+        Path(agentroute.__file__).resolve().parent,
+    )
     results = {}
     for name in names:
         progress(f"-- {name}")
         results[name] = WORKLOADS[name](plan)
-    cpu = watch.report()
-    duration_s = round(cpu["wall_s"])
-    code["changed_during_run"] = source_digest(package) != code["source_sha256"]
-    if code["changed_during_run"]:
-        progress(f"WARNING: the agentroute source in {package} changed during the run")
+    run.finish()
     verdicts = evaluate(results, TARGETS)
-    header = (
-        f"agentroute persistence benchmarks on {info.get('cpu')}, {info.get('usable_cpus')} cpus, "
-        f"{info.get('python')}; {duration_s // 60} min {duration_s % 60} s, "
-        f"other processes used {cpu['others_cpu_s']} CPU-s meanwhile"
-    )
+    header = run.banner("agentroute persistence benchmarks")
     print(render(header, results, verdicts))
     output = args.output or (None if args.quick or args.only else RESULTS)
     if output is not None:
         write_json(
             output,
             {
-                "benchmark": "agentroute snapshot, restore, journal and apply",
-                "started": started,
-                "duration_s": duration_s,
-                "cpu": cpu,
-                "command": " ".join(["benchmarks/persistence.py", *argv]),
-                "machine": info,
-                "agentroute_source": code,
-                "note": args.note,
+                **run.record,
                 "settings": {
                     **vars(settings),
                     "isolated": plan.isolate,

@@ -43,7 +43,6 @@ only to ``--output``.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import sys
 import time
@@ -466,36 +465,19 @@ def main(argv: Sequence[str]) -> int:
     if args.rounds:
         settings = settings.with_rounds(args.rounds)
     scale = QUICK_SCALE if args.quick else FULL_SCALE
-    package = Path(agentroute.__file__).resolve().parent
-    record: dict[str, Any] = {
-        "benchmark": "agentroute sticky routing: assign + close with the customer memory",
-        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["benchmarks/sticky.py", *argv]),
-        "machine": harness.machine(),
-        "agentroute_source": harness.code_info(package),
-        "note": args.note,
-    }
-    watch = harness.CpuWatch()
-    results = run_all(SIZES, settings, scale, isolate=not args.in_process)
-    record["cpu"] = cpu = watch.report()
-    record["duration_s"] = duration = round(cpu["wall_s"])
-    code = record["agentroute_source"]
-    code["changed_during_run"] = harness.source_digest(package) != code["source_sha256"]
-    if code["changed_during_run"]:
-        progress(f"WARNING: the agentroute source in {package} changed during the run")
-    verdicts = evaluate(results, TARGETS)
-    info = record["machine"]
-    print(
-        render(
-            f"agentroute sticky benchmark on {info.get('cpu')}, {info.get('usable_cpus')} cpus, "
-            f"{info.get('python')}; {scale.pass_through:,} customers passed; "
-            f"{duration // 60} min {duration % 60} s, "
-            f"other processes used {cpu['others_cpu_s']} CPU-s meanwhile",
-            results,
-            SIZES,
-            verdicts,
-        )
+    run = harness.RunRecord(
+        "agentroute sticky routing: assign + close with the customer memory",
+        "benchmarks/sticky.py",
+        argv,
+        args.note,
+        Path(agentroute.__file__).resolve().parent,
     )
+    results = run_all(SIZES, settings, scale, isolate=not args.in_process)
+    run.finish()
+    record = run.record
+    verdicts = evaluate(results, TARGETS)
+    banner = run.banner("agentroute sticky benchmark", f"{scale.pass_through:,} customers passed; ")
+    print(render(banner, results, SIZES, verdicts))
     output = args.output or (None if args.quick else RESULTS)
     if output is not None:
         record["settings"] = {

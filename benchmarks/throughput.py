@@ -26,7 +26,6 @@ file ``--output`` names, so it never replaces the full record.
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,11 +34,8 @@ from typing import Any
 from harness import (
     FULL,
     QUICK,
-    CpuWatch,
-    code_info,
-    machine,
+    RunRecord,
     progress,
-    source_digest,
     write_json,
 )
 from report import evaluate, render
@@ -104,26 +100,20 @@ def main(argv: Sequence[str]) -> int:
         isolate=not args.in_process,
     )
     names = [name for name in WORKLOADS if not args.only or name in args.only]
-    info = machine()
-    package = Path(agentroute.__file__).resolve().parent
-    code = code_info(package)
-    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    watch = CpuWatch()
+    run = RunRecord(
+        "agentroute throughput, host loop, soak, memory and gc",
+        "benchmarks/throughput.py",
+        argv,
+        args.note,
+        Path(agentroute.__file__).resolve().parent,
+    )
     results: dict[str, Any] = {}
     for name in names:
         progress(f"-- {name}")
         results[name] = WORKLOADS[name](plan)
-    cpu = watch.report()
-    duration_s = round(cpu["wall_s"])
-    code["changed_during_run"] = source_digest(package) != code["source_sha256"]
-    if code["changed_during_run"]:
-        progress(f"WARNING: the agentroute source in {package} changed during the run")
+    run.finish()
     verdicts = evaluate(results)
-    header = (
-        f"agentroute benchmarks on {info.get('cpu')}, {info.get('usable_cpus')} cpus, "
-        f"{info.get('python')}; {duration_s // 60} min {duration_s % 60} s, "
-        f"other processes used {cpu['others_cpu_s']} CPU-s meanwhile"
-    )
+    header = run.banner("agentroute benchmarks")
     print(render(header, results, verdicts))
     complete = not (
         args.quick
@@ -136,14 +126,7 @@ def main(argv: Sequence[str]) -> int:
         write_json(
             output,
             {
-                "benchmark": "agentroute throughput, host loop, soak, memory and gc",
-                "started": started,
-                "duration_s": duration_s,
-                "cpu": cpu,
-                "command": " ".join(["benchmarks/throughput.py", *argv]),
-                "machine": info,
-                "agentroute_source": code,
-                "note": args.note,
+                **run.record,
                 "settings": {
                     **vars(settings),
                     "isolated": plan.isolate,

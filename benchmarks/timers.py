@@ -521,35 +521,18 @@ def main(argv: Sequence[str]) -> int:
     if args.rounds:
         settings = settings.with_rounds(args.rounds)
     sizes = QUICK_SIZES if args.quick else SIZES
-    package = Path(agentroute.__file__).resolve().parent
-    record: dict[str, Any] = {
-        "benchmark": "agentroute timers: advance(), next_deadline(), breaks",
-        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["benchmarks/timers.py", *argv]),
-        "machine": harness.machine(),
-        "agentroute_source": harness.code_info(package),
-        "note": args.note,
-    }
-    watch = harness.CpuWatch()
-    results = run_all(sizes, settings, isolate=not args.in_process)
-    record["cpu"] = cpu = watch.report()
-    record["duration_s"] = duration = round(cpu["wall_s"])
-    code = record["agentroute_source"]
-    code["changed_during_run"] = harness.source_digest(package) != code["source_sha256"]
-    if code["changed_during_run"]:
-        progress(f"WARNING: the agentroute source in {package} changed during the run")
-    verdicts = evaluate(results, TARGETS)
-    info = record["machine"]
-    print(
-        render(
-            f"agentroute timer benchmarks on {info.get('cpu')}, {info.get('usable_cpus')} cpus, "
-            f"{info.get('python')}; {duration // 60} min {duration % 60} s, "
-            f"other processes used {cpu['others_cpu_s']} CPU-s meanwhile",
-            results,
-            sizes,
-            verdicts,
-        )
+    run = harness.RunRecord(
+        "agentroute timers: advance(), next_deadline(), breaks",
+        "benchmarks/timers.py",
+        argv,
+        args.note,
+        Path(agentroute.__file__).resolve().parent,
     )
+    results = run_all(sizes, settings, isolate=not args.in_process)
+    run.finish()
+    record = run.record
+    verdicts = evaluate(results, TARGETS)
+    print(render(run.banner("agentroute timer benchmarks"), results, sizes, verdicts))
     output = args.output or (None if args.quick else RESULTS)
     if output is not None:
         record["settings"] = {
