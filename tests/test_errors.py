@@ -22,6 +22,7 @@ from agentroute import (
     ManualClock,
     NotEligibleError,
     NotFoundError,
+    NotOfferedError,
     PermissionDeniedError,
     ReentrantCallError,
     Router,
@@ -352,6 +353,12 @@ FAILURES: dict[str, Failure] = {
         PermissionDeniedError,
         "only an owner or administrator may",
         {"actor": "ana"},
+    ),
+    "accept-an-item-not-offered": Failure(
+        lambda r: r.accept("c1", "bob"),
+        NotOfferedError,
+        "Item 'c1' is not offered to 'bob': it was taken by 'ana'",
+        {"item": "c1", "agent": "bob"},
     ),
     "claim-an-assigned-item": Failure(
         lambda r: r.claim("c1", "bob"),

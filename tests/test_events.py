@@ -442,6 +442,9 @@ class TestSubscribe:
         assert {
             "new_item": "new_item",
             "queued": "queued",
+            "offered": "offered",
+            "offer_withdrawn": "offer_withdrawn",
+            "offer_missed": "offer_missed",
             "assigned": "assigned",
             "transferred": "transferred",
             "claimed": "claimed",

@@ -69,6 +69,14 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.set_schedule("ana", None),
         lambda: router.set_forwarding("ana", "+4930123"),
         lambda: router.set_duty_rotation("billing", "call", ["ana"], period_s=60),
+        lambda: router.add_department("desk", strategies={"chat": "ring_all"}, ring_timeout_s=9),
+        lambda: router.add_agent(make_agent("dee", departments={"desk": ["chat"]})),
+        lambda: router.add_agent(make_agent("eve", departments={"desk": ["chat"]})),
+        lambda: router.set_presence("dee", "online"),
+        lambda: router.set_presence("eve", "online"),
+        lambda: router.assign(make_item("k1", department="desk")),
+        lambda: router.decline("k1", "dee"),
+        lambda: router.accept("k1", "eve"),
     ]
     results = []
     for call in calls:
@@ -197,11 +205,25 @@ def test_a_journal_must_be_callable() -> None:
 
 def test_every_command_survives_encode_and_decode() -> None:
     agent = Agent("ana", capacity={"chat": 1}, departments={"billing": {"chat"}})
+    budget = Agent("bo", capacity={"chat": 2, "call": 1}, units=4, unit_costs={"call": 4})
     every: list[commands.Command] = [
         commands.AddDepartment(
-            1.0, "billing", {"chat": "random"}, None, "pull", True, False, 90.0, 60.0, 2, True, 9.0
+            1.0,
+            "billing",
+            {"chat": "random"},
+            None,
+            "pull",
+            True,
+            False,
+            90.0,
+            60.0,
+            2,
+            True,
+            9.0,
+            15.0,
         ),
         commands.AddAgent(1.0, agent),
+        commands.AddAgent(1.0, budget),
         commands.UpdateAgent(1.0, agent, True),
         commands.RemoveAgent(1.0, "ana", False),
         commands.SetPresence(1.0, "ana", "away"),
@@ -217,6 +239,8 @@ def test_every_command_survives_encode_and_decode() -> None:
         commands.Reopen(1.0, "c1", None),
         commands.Reply(1.0, "c1"),
         commands.Requeue(1.0, "c1", None, None),
+        commands.Accept(1.0, "c1", "ana"),
+        commands.Decline(1.0, "c1", "ana"),
         commands.StartBreak(1.0, "ana", 300.0, "lunch"),
         commands.EndBreak(1.0, "ana"),
         commands.Advance(1.0),
@@ -258,7 +282,7 @@ def _entry(**changes: object) -> Entry:
         (_entry(mood="happy"), "(top level): unknown key(s): mood"),
         (_entry(at="noon"), "at: expected a finite number, got 'noon'"),
         (_entry(op=3), "op: unknown operation 3"),
-        (_entry(op="explode"), "op: unknown operation 'explode' (known: add_agent, "),
+        (_entry(op="explode"), "op: unknown operation 'explode' (known: accept, add_agent, "),
         (_entry(op="set_presence", agent_id="ana", presence="asleep"), "presence: "),
         (_entry(seq=0), "seq: expected an int >= 1, got 0"),
         (_entry(seq="1"), "seq: expected an int >= 1, got '1'"),

@@ -72,6 +72,21 @@ def busy_router() -> Router:
     router.add_agent(Agent("hal", capacity={"chat": 1}, departments={"vip": {"chat"}}))
     router.set_presence("hal", "online")
     router.start_break("hal", 120, reason="lunch")
+    router.add_department("phones", strategies={"call": "ring_all"}, ring_timeout_s=3000)
+    calls = {"phones": {"call"}}
+    router.add_agent(
+        Agent(
+            "ivy",
+            capacity={"call": 1, "chat": 1},
+            departments=calls,
+            units=4,
+            unit_costs={"call": 4},
+        )
+    )
+    router.add_agent(Agent("jo", capacity={"call": 1}, departments=calls))
+    router.set_presence("ivy", "online")
+    router.set_presence("jo", "online")
+    router.assign(Item("ring1", channel="call", department="phones"))
     return router
 
 
@@ -97,7 +112,7 @@ def test_a_snapshot_holds_every_state_the_router_keeps() -> None:
 
     states = {entry["item"]["id"]: entry["state"] for entry in data["items"]}
 
-    assert {"queued", "assigned", "closed"} == set(states.values())
+    assert {"queued", "offered", "assigned", "closed"} == set(states.values())
     assert "c1" not in states  # dropped by retain_closed=3
     assert [q["department"] for q in data["queues"]] == ["billing", "sales", "support"]
     assert data["queues"][2]["pull"] == ["c2", "p1"]
@@ -352,6 +367,15 @@ def _closed_twice(data: Data) -> None:
     _item(data, "x2")["closed"] = _item(data, "x1")["closed"]
 
 
+def _no_ring_timer(data: Data) -> None:
+    data["timers"] = [t for t in data["timers"] if t["kind"] != "offer"]
+
+
+def _ring_timer_of_waiting_item(data: Data) -> None:
+    [timer] = [t for t in data["timers"] if t["kind"] == "offer"]
+    data["timers"].append({**timer, "key": "p1", "seq": timer["seq"] - 1})
+
+
 BAD: dict[str, tuple[Mutation, str, str]] = {
     "missing key": (_delete("counters"), "counters", "required key missing"),
     "wrong type": (_set("counters.tick", "3"), "counters.tick", "expected an int, got '3'"),
@@ -380,7 +404,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "departments[0].strategies.chat",
         "'leastbusy'",
     ),
-    "twice agent": (_duplicate_agent, "agents[8].agent.id", "appears twice"),
+    "twice agent": (_duplicate_agent, "agents[10].agent.id", "appears twice"),
     "second owner": (_second_owner, "agents[1].agent.role", "a second owner"),
     "unknown agent department": (
         _set("agents.3.agent.departments", {"marketing": ["chat"]}),
@@ -598,6 +622,48 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "unordered pool",
     ),
     "work beside free agent": (_work_beside_free_agent, "queues", "while 'cy' is free"),
+    "offered to nobody": (
+        lambda d: _item(d, "ring1").update(offers=[]),
+        "items[",
+        "must list agents exactly while the item is offered",
+    ),
+    "offers while queued": (
+        lambda d: _item(d, "p1").update(offers=["ana"]),
+        "items[",
+        "must list agents exactly while the item is offered",
+    ),
+    "offered with agent": (
+        lambda d: _item(d, "ring1").update(agent="ivy"),
+        "items[",
+        "a waiting item has no agent",
+    ),
+    "offered twice": (
+        lambda d: _item(d, "ring1").update(offers=["ivy", "ivy"]),
+        "items[",
+        "lists an agent twice",
+    ),
+    "offered to a stranger": (
+        lambda d: _item(d, "ring1").update(offers=["zoe"]),
+        "items[",
+        "unknown agent 'zoe'",
+    ),
+    "offered to a non-member": (
+        lambda d: _item(d, "ring1").update(offers=["ana"]),
+        "items[",
+        "agent 'ana' does not serve 'call' in 'phones'",
+    ),
+    "ring without timer": (_no_ring_timer, "timers", "no timer ends the ring of offered item"),
+    "ring timer of a waiting item": (
+        _ring_timer_of_waiting_item,
+        "timers[",
+        "no item 'p1' offered waits for it",
+    ),
+    "negative misses": (_set("agents.8.missed", -1), "agents[8].missed", ">= 0"),
+    "zero ring timeout": (
+        _set("departments.4.ring_timeout_s", 0),
+        "departments[4]",
+        "ring_timeout_s: must be seconds > 0",
+    ),
 }
 
 

@@ -75,6 +75,8 @@ def _agent_to_plain(agent: Agent) -> dict[str, Any]:
         "role": agent.role,
         "capacity": dict(agent.capacity),
         "departments": {d: sorted(channels) for d, channels in agent.departments.items()},
+        "units": agent.units,
+        "unit_costs": dict(agent.unit_costs),
     }
 
 

@@ -23,6 +23,7 @@ from agentroute.model import Agent, Item, Mode, Presence
 from agentroute.schedules import Schedule
 
 __all__ = [
+    "Accept",
     "AddAgent",
     "AddDepartment",
     "Advance",
@@ -30,6 +31,7 @@ __all__ = [
     "Claim",
     "Close",
     "Command",
+    "Decline",
     "EndBreak",
     "Forget",
     "NextFor",
@@ -65,6 +67,7 @@ class AddDepartment(NamedTuple):
     sla_escalate_to: int | None
     sticky: bool
     sticky_max_age_s: float | None
+    ring_timeout_s: float
 
 
 class AddAgent(NamedTuple):
@@ -203,6 +206,22 @@ class Requeue(NamedTuple):
     reason: str | None
 
 
+class Accept(NamedTuple):
+    """``Router.accept()``."""
+
+    at: float
+    item_id: str
+    agent_id: str
+
+
+class Decline(NamedTuple):
+    """``Router.decline()``."""
+
+    at: float
+    item_id: str
+    agent_id: str
+
+
 class StartBreak(NamedTuple):
     """``Router.start_break()``."""
 
@@ -269,6 +288,8 @@ Command: TypeAlias = (
     | Reopen
     | Reply
     | Requeue
+    | Accept
+    | Decline
     | StartBreak
     | EndBreak
     | SetSchedule

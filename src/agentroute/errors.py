@@ -26,6 +26,7 @@ event handlers failed.
     │   ├── AgentBusyError
     │   ├── ItemClosedError
     │   ├── NotEligibleError
+    │   ├── NotOfferedError
     │   └── ReentrantCallError
     ├── HostCodeError (RuntimeError; the host's exception is its __cause__)
     ├── PermissionDeniedError (PermissionError)
@@ -56,6 +57,7 @@ __all__ = [
     "ItemClosedError",
     "NotEligibleError",
     "NotFoundError",
+    "NotOfferedError",
     "PermissionDeniedError",
     "ReentrantCallError",
     "UnknownAgentError",
@@ -294,6 +296,19 @@ class NotEligibleError(InvalidStateError):
         super().__init__(
             f"Agent {agent!r} cannot take item {item!r}: {'; '.join(self.reasons)}. {hint}"
         )
+
+
+class NotOfferedError(InvalidStateError):
+    """
+    The item is not ringing this agent: taken by someone else, declined, timed out or never offered.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, item: str, agent: str, why: str) -> None:
+        self.item = item
+        self.agent = agent
+        super().__init__(f"Item {item!r} is not offered to {agent!r}: {why}.")
 
 
 class ReentrantCallError(InvalidStateError):

@@ -31,10 +31,13 @@ __all__ = [
     "ItemAssigned",
     "ItemClaimed",
     "ItemClosed",
+    "ItemOffered",
     "ItemQueued",
     "ItemReopened",
     "ItemTransferred",
     "NewItemInDepartment",
+    "OfferMissed",
+    "OfferWithdrawn",
     "SlaBreached",
     "SlaWarning",
     "Subscription",
@@ -70,6 +73,52 @@ class ItemQueued:
     department: str
     channel: str
     pull: bool
+
+
+@attrs.frozen
+class ItemOffered:
+    """
+    A ``ring_all`` pool rings *agents* with *item*; the first to ``accept()`` gets it.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "offered"
+    at: float
+    item: str
+    agents: tuple[str, ...]
+    department: str
+    channel: str
+
+
+@attrs.frozen
+class OfferWithdrawn:
+    """
+    The offer of *item* stopped ringing *agent*: *why* (taken by another, closed, ...).
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "offer_withdrawn"
+    at: float
+    item: str
+    agent: str
+    why: str
+
+
+@attrs.frozen
+class OfferMissed:
+    """
+    *agent* let the offer of *item* ring out; *missed* counts their missed offers so far.
+
+    Added in 0.2.
+    """
+
+    kind: ClassVar[str] = "offer_missed"
+    at: float
+    item: str
+    agent: str
+    missed: int
 
 
 @attrs.frozen
@@ -276,6 +325,9 @@ class DutyChanged:
 Event: TypeAlias = (
     NewItemInDepartment
     | ItemQueued
+    | ItemOffered
+    | OfferWithdrawn
+    | OfferMissed
     | ItemAssigned
     | ItemTransferred
     | ItemClaimed
@@ -297,6 +349,9 @@ EVENT_KINDS: Final[dict[str, type[Event]]] = {
     for cls in (
         NewItemInDepartment,
         ItemQueued,
+        ItemOffered,
+        OfferWithdrawn,
+        OfferMissed,
         ItemAssigned,
         ItemTransferred,
         ItemClaimed,

@@ -49,6 +49,7 @@ from typing import Any, Final, Literal, TypeAlias, Union, get_args, get_origin, 
 
 from agentroute import _plain
 from agentroute.commands import (
+    Accept,
     AddAgent,
     AddDepartment,
     Advance,
@@ -56,6 +57,7 @@ from agentroute.commands import (
     Claim,
     Close,
     Command,
+    Decline,
     EndBreak,
     Forget,
     NextFor,
@@ -108,6 +110,8 @@ OPERATIONS: Final[dict[str, type[Command]]] = {
     "reopen": Reopen,
     "reply": Reply,
     "requeue": Requeue,
+    "accept": Accept,
+    "decline": Decline,
     "start_break": StartBreak,
     "end_break": EndBreak,
     "set_schedule": SetSchedule,

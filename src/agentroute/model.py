@@ -43,7 +43,7 @@ PRESENCES: Final[tuple[Presence, ...]] = ("online", "away", "offline")
 Role: TypeAlias = Literal["owner", "administrator", "agent"]
 ROLES: Final[tuple[Role, ...]] = ("owner", "administrator", "agent")
 
-ItemState: TypeAlias = Literal["queued", "assigned", "closed"]
+ItemState: TypeAlias = Literal["queued", "offered", "assigned", "closed"]
 
 Mode: TypeAlias = Literal["push", "pull"]
 MODES: Final[tuple[Mode, ...]] = ("push", "pull")
@@ -113,6 +113,17 @@ def _freeze_departments(value: object) -> Mapping[str, frozenset[str]]:
     return MappingProxyType(frozen)
 
 
+def _freeze_unit_costs(value: object) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of channel to units, got {value!r}"
+        raise InvalidValueError("Agent.unit_costs", msg)
+    copied = dict(value.items())
+    for channel, units in copied.items():
+        check_id("Agent.unit_costs key", channel)
+        check_limit(f"Agent.unit_costs[{channel!r}]", units)
+    return MappingProxyType(dict(sorted(copied.items())))
+
+
 def _mapping_repr(value: Mapping[str, Any]) -> str:
     parts = []
     for key, val in value.items():
@@ -139,13 +150,19 @@ class Agent:
             A channel missing here is a channel the agent never gets.
         departments: Per department, the channels the agent serves there.
             Every channel served must have a capacity.
+        units: A budget of units shared by all channels, or None (no
+            budget, the default). Each item held or offer ringing costs
+            its channel's units, and the agent gets nothing that would
+            take them over budget, whatever the channel limits allow.
+        unit_costs: Units an item of each channel costs; a channel not
+            listed costs 1. Only used with *units*.
 
     Examples:
         >>> Agent(id="ana", capacity={"chat": 3}, departments={"billing": {"chat"}})
         Agent(id='ana', name='ana', priority=50, role='agent', capacity={'chat': 3},
               departments={'billing': {'chat'}})
 
-    Added in 0.1.
+    Added in 0.1. *units* and *unit_costs* added in 0.2.
     """
 
     id: str = attrs.field(validator=_validator(check_id))
@@ -157,6 +174,10 @@ class Agent:
     )
     departments: Mapping[str, frozenset[str]] = attrs.field(
         factory=dict, kw_only=True, converter=_freeze_departments, repr=_mapping_repr, hash=False
+    )
+    units: int | None = attrs.field(default=None, kw_only=True, repr=False)
+    unit_costs: Mapping[str, int] = attrs.field(
+        factory=dict, kw_only=True, converter=_freeze_unit_costs, repr=False, hash=False
     )
 
     @name.default
@@ -174,7 +195,16 @@ class Agent:
             msg = f"must be one of {', '.join(ROLES)}, got {value!r}"
             raise InvalidValueError("Agent.role", msg)
 
+    @units.validator
+    def _check_units(self, attribute: attrs.Attribute[int | None], value: object) -> None:
+        if value is not None:
+            check_limit("Agent.units", value)
+
     def __attrs_post_init__(self) -> None:
+        for channel in self.unit_costs:
+            if channel not in self.capacity:
+                msg = f"has a cost for {channel!r}, which Agent.capacity does not list"
+                raise InvalidValueError("Agent.unit_costs", msg)
         for department, channels in self.departments.items():
             for channel in sorted(channels - self.capacity.keys()):
                 msg = (
@@ -193,6 +223,30 @@ class Agent:
             True
         """
         return channel in self.departments.get(department, ())
+
+    def cost(self, channel: str) -> int:
+        """
+        Return the units an item of *channel* costs this agent (1 unless listed).
+
+        Examples:
+            >>> Agent(id="ana", units=4, unit_costs={"call": 4}, capacity={"call": 1}).cost("call")
+            4
+        """
+        return self.unit_costs.get(channel, 1)
+
+
+_attrs_agent_repr = Agent.__repr__
+
+
+def _agent_repr(self: Agent) -> str:
+    """Return attrs' repr, with the unit budget and costs only when the agent has a budget."""
+    shown = _attrs_agent_repr(self)
+    if self.units is None:
+        return shown
+    return f"{shown[:-1]}, units={self.units}, unit_costs={dict(self.unit_costs)!r})"
+
+
+Agent.__repr__ = _agent_repr  # type: ignore[method-assign,assignment]
 
 
 def is_finite_number(value: object) -> bool:
@@ -253,6 +307,8 @@ class Department:
             that customer, when they are free and eligible.
         sticky_max_age_s: With *sticky*, only if that was at most this many
             seconds ago; None: however long ago, within the router's memory.
+        ring_timeout_s: How long an offer of a ``ring_all`` pool rings
+            before it counts as missed and the item goes back to routing.
 
     Added in 0.2.
     """
@@ -277,6 +333,7 @@ class Department:
     sla_escalate_to: int | None = attrs.field(default=None, kw_only=True)
     sticky: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
     sticky_max_age_s: float | None = attrs.field(default=None, kw_only=True)
+    ring_timeout_s: float = attrs.field(default=20.0, kw_only=True)
 
     @requeue_offline_after_s.validator
     @sla_warning_s.validator
@@ -285,6 +342,12 @@ class Department:
         if value is not None and (not is_finite_number(value) or value < 0):  # type: ignore[operator]
             msg = f"must be None or seconds >= 0, got {value!r}"
             raise InvalidValueError(f"Department.{attribute.name}", msg)
+
+    @ring_timeout_s.validator
+    def _check_ring_timeout(self, attribute: attrs.Attribute[float], value: object) -> None:
+        if not is_finite_number(value) or value <= 0:  # type: ignore[operator]
+            msg = f"must be seconds > 0, got {value!r}"
+            raise InvalidValueError("Department.ring_timeout_s", msg)
 
     @sla_escalate_to.validator
     def _check_escalation(self, attribute: attrs.Attribute[int | None], value: object) -> None:
@@ -371,7 +434,8 @@ class Decision:
 
     Attributes:
         item: The item's id.
-        status: ``"assigned"`` or ``"queued"``.
+        status: ``"assigned"``, ``"queued"``, or ``"offered"`` (ringing
+            the agents in *offered* until one accepts; ``Router.accept()``).
         agent: The agent who got it, when assigned.
         department: The item's responsible department.
         channel: The item's channel.
@@ -384,12 +448,13 @@ class Decision:
         reason: Why it queued, in words a person can read.
         ring: For a call given to an agent who forwards calls, the device
             to ring (``Router.set_forwarding()``); the host dials it.
+        offered: When offered, the agents it rings, in the strategy's order.
 
-    Added in 0.1. *ring* added in 0.2.
+    Added in 0.1. *ring* and *offered* added in 0.2.
     """
 
     item: str
-    status: Literal["assigned", "queued"]
+    status: Literal["assigned", "queued", "offered"]
     agent: str | None
     department: str
     channel: str
@@ -397,15 +462,20 @@ class Decision:
     position: int | None = None
     reason: str | None = None
     ring: str | None = attrs.field(default=None, repr=False)
+    offered: tuple[str, ...] = attrs.field(default=(), repr=False)
 
 
 _attrs_decision_repr = Decision.__repr__
 
 
 def _decision_repr(self: Decision) -> str:
-    """Return attrs' repr, with ``ring`` only when there is a device to ring (a forwarded call)."""
+    """Return attrs' repr, with ``ring`` and ``offered`` only when they say something."""
     shown = _attrs_decision_repr(self)
-    return shown if self.ring is None else f"{shown[:-1]}, ring={self.ring!r})"
+    if self.ring is not None:
+        shown = f"{shown[:-1]}, ring={self.ring!r})"
+    if self.offered:
+        shown = f"{shown[:-1]}, offered={self.offered!r})"
+    return shown
 
 
 Decision.__repr__ = _decision_repr  # type: ignore[method-assign,assignment]
@@ -418,7 +488,7 @@ class ItemStatus:
 
     Attributes:
         item: The item's id.
-        state: ``"queued"``, ``"assigned"`` or ``"closed"``.
+        state: ``"queued"``, ``"offered"``, ``"assigned"`` or ``"closed"``.
         agent: The agent holding it (assigned), or who held it last (closed).
         department: The department responsible for it.
         channel: Its channel.
@@ -428,8 +498,9 @@ class ItemStatus:
             ``Router.next_for()``) rather than pushed to the next free agent.
         replies: How many times the customer replied (``Router.reply()``).
         last_reply_at: Clock time of the latest reply, if any.
+        offered: While offered, the agents it rings.
 
-    Added in 0.1. *replies* and *last_reply_at* added in 0.2.
+    Added in 0.1. *replies*, *last_reply_at* and *offered* added in 0.2.
     """
 
     item: str
@@ -442,3 +513,4 @@ class ItemStatus:
     pull: bool = False
     replies: int = 0
     last_reply_at: float | None = None
+    offered: tuple[str, ...] = attrs.field(default=(), repr=False)

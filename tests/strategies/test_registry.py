@@ -94,7 +94,8 @@ def test_create_unknown_lists_the_known_names() -> None:
     """An unknown name raises UnknownStrategyError listing what is registered."""
     with pytest.raises(
         UnknownStrategyError,
-        match=r"Unknown strategy 'rr'; known: least_busy, most_busy, priority, random, round_robin"
+        match=r"Unknown strategy 'rr'; known: least_busy, most_busy, priority, random, ring_all, "
+        r"round_robin"
         r"\. Register it with agentroute\.strategies\.register\(\)\.",
     ) as info:
         strategies.create("rr")

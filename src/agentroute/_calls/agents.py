@@ -267,6 +267,9 @@ class AgentCalls(Calls):
         """
         Return how many items an agent holds on *channel*, or on all channels.
 
+        Offers ringing the agent (``ring_all``) are not counted here, though
+        each holds a slot; see `offered_to`.
+
         Raises:
             UnknownAgentError: No agent has this id.
 
@@ -278,7 +281,7 @@ class AgentCalls(Calls):
             if channel is None:
                 return len(record.items)
             seat = record.seats.get(check_id("channel", channel))
-            return 0 if seat is None else seat.load
+            return 0 if seat is None else seat.load - seat.ringing
 
     def assigned_to(self, agent_id: str) -> tuple[str, ...]:
         """

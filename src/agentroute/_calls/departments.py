@@ -28,6 +28,7 @@ class DepartmentCalls(Calls):
         sla_escalate_to: int | None = None,
         sticky: bool = False,
         sticky_max_age_s: float | None = None,
+        ring_timeout_s: float = 20.0,
     ) -> None:
         """
         Create a department and choose how its work is routed.
@@ -57,6 +58,9 @@ class DepartmentCalls(Calls):
                 otherwise the strategy chooses as usual.
             sticky_max_age_s: With *sticky*, only when that was at most this
                 many seconds ago.
+            ring_timeout_s: How long the offers of a channel whose strategy
+                is ``"ring_all"`` ring before they are missed and the item
+                goes back in line, to ring again.
 
         Raises:
             InvalidValueError: An argument has the wrong type or value.
@@ -64,8 +68,8 @@ class DepartmentCalls(Calls):
             UnknownStrategyError: A strategy name is not registered.
 
         Added in 0.1. *mode*, *unassign_on_close*, *allow_claims*,
-        *requeue_offline_after_s*, *sla_warning_s*, *sla_escalate_to*, *sticky* and
-        *sticky_max_age_s* added in 0.2.
+        *requeue_offline_after_s*, *sla_warning_s*, *sla_escalate_to*, *sticky*,
+        *sticky_max_age_s* and *ring_timeout_s* added in 0.2.
         """
         check_id("department", name)
         if default_strategy is not None:
@@ -85,6 +89,9 @@ class DepartmentCalls(Calls):
                 raise InvalidValueError(path, msg)
         if sla_escalate_to is not None:
             check_priority("sla_escalate_to", sla_escalate_to)
+        if not is_finite_number(ring_timeout_s) or ring_timeout_s <= 0:
+            msg = f"must be seconds > 0, got {ring_timeout_s!r}"
+            raise InvalidValueError("ring_timeout_s", msg)
         with self._lock:
             self._enter()
             command = AddDepartment(
@@ -100,6 +107,7 @@ class DepartmentCalls(Calls):
                 sla_escalate_to,
                 sticky,
                 _seconds_or_none(sticky_max_age_s),
+                float(ring_timeout_s),
             )
             self._run(command)
 

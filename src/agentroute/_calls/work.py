@@ -110,7 +110,7 @@ class WorkCalls(Calls):
 
     def status(self, item_id: str) -> ItemStatus:
         """
-        Tell where an item stands: queued (and where), assigned (to whom) or closed.
+        Tell where an item stands: queued (and where), offered (to whom), assigned or closed.
 
         Raises:
             UnknownItemError: No item has this id, or it was dropped.
@@ -133,6 +133,7 @@ class WorkCalls(Calls):
                 pull=waiting and queue.is_pull(record.key),
                 replies=record.replies,
                 last_reply_at=record.last_reply_at,
+                offered=tuple(record.offers),
             )
 
     def queue_length(self, department: str, channel: str | None = None) -> int:

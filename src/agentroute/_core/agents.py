@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from agentroute._core import offers
 from agentroute._core.pools import Pool
-from agentroute._core.registry import AgentRecord, Seat
+from agentroute._core.registry import AgentRecord, Seat, Wallet
 from agentroute._core.timers import AGENT_KINDS
 from agentroute.commands import (
     AddAgent,
@@ -87,6 +88,7 @@ def add_department(core: Core, command: AddDepartment) -> None:
         sla_escalate_to=command.sla_escalate_to,
         sticky=command.sticky,
         sticky_max_age_s=command.sticky_max_age_s,
+        ring_timeout_s=command.ring_timeout_s,
     )
     named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
     factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
@@ -141,6 +143,7 @@ def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
     for item_id in stranded:
         core.home(records[item_id])  # a forced transfer may have left it in a dropped pool
     released = core.dispatch.release(record, stranded, at)
+    unrung, _ = offers.withdraw_agent(core, record, at, keep=new)
     steps = core.undo.steps
     left = []
     for department, channel in memberships(record.agent):
@@ -161,10 +164,11 @@ def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
             steps.append((record.seats.pop, channel))
     for pool, channel in joining:
         pool.join(record.seats[channel])
+    _sync_units(core, record)
     sync_seats(core, record)
     for pool in left:
         core.pools.discard_if_idle(pool)
-    return core.dispatch.requeued(released, pools_of(record), at)
+    return core.dispatch.requeued([*released, *unrung], pools_of(record), at)
 
 
 def _set_owner(core: Core, before: Agent, after: Agent) -> None:
@@ -187,6 +191,36 @@ def sync_seats(core: Core, record: AgentRecord) -> None:
         seat.refresh()
 
 
+def _sync_units(core: Core, record: AgentRecord) -> None:
+    """Give the agent's seats a wallet for their (new) budget and costs; the caller refreshes."""
+    steps = core.undo.steps
+    agent = record.agent
+    core.undo.push(setattr, record, "wallet", record.wallet)
+    record.wallet = wallet = _wallet(core, record)
+    for channel, seat in record.seats.items():
+        steps.append((_restore_units, seat, seat.cost, seat.wallet))
+        seat.cost = agent.cost(channel)
+        seat.wallet = wallet
+
+
+def _wallet(core: Core, record: AgentRecord) -> Wallet | None:
+    """Return a new wallet for the agent's budget, counting what they hold and are offered."""
+    agent = record.agent
+    if agent.units is None:
+        return None
+    wallet = Wallet(agent.units, record.seats)
+    records = core.items.records
+    wallet.used = sum(
+        agent.cost(records[item_id].item.channel) for item_id in [*record.items, *record.offers]
+    )
+    return wallet
+
+
+def _restore_units(seat: Seat, cost: int, wallet: Wallet | None) -> None:
+    seat.cost = cost
+    seat.wallet = wallet
+
+
 def _restore_seat(seat: Seat, enabled: bool, priority: int, limit: int) -> None:
     seat.enabled = enabled
     seat.priority = priority
@@ -205,6 +239,7 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
             core.items.records[item_id]
         )  # a forced transfer may have left it in a dropped pool
     released = core.dispatch.release(record, held, at)
+    unrung, _ = offers.withdraw_agent(core, record, at)
     left = pools_of(record)
     for seat in record.seats.values():
         for pool in list(seat.pools):
@@ -222,7 +257,8 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
         core.pools.discard_if_idle(pool)
     # A sole remaining agent is pushed pull work too.
     sole = registry.only()
-    return core.dispatch.requeued(released, [] if sole is None else pools_of(sole), at)
+    also = [] if sole is None else pools_of(sole)
+    return core.dispatch.requeued([*released, *unrung], also, at)
 
 
 def set_channel(core: Core, command: SetChannel) -> list[Decision]:

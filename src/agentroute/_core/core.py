@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentroute._core import agents, availability, breaks, presence, shifts, work
+from agentroute._core import agents, availability, breaks, offers, presence, shifts, work
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
@@ -22,6 +22,7 @@ from agentroute._core.rng import SplitMix
 from agentroute._core.timers import Timers
 from agentroute._core.undo import UndoLog
 from agentroute.commands import (
+    Accept,
     AddAgent,
     AddDepartment,
     Advance,
@@ -29,6 +30,7 @@ from agentroute.commands import (
     Claim,
     Close,
     Command,
+    Decline,
     EndBreak,
     Forget,
     NextFor,
@@ -78,6 +80,8 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     Reopen: work.reopen,
     Reply: work.reply,
     Requeue: work.requeue,
+    Accept: offers.accept,
+    Decline: offers.decline,
     StartBreak: breaks.start_break,
     EndBreak: breaks.end_break,
     SetSchedule: shifts.set_schedule,
@@ -139,6 +143,7 @@ class Core:
             self.guard,
             self.rng,
             self.customers,
+            self.timers,
         )
 
     def apply(self, command: Command) -> Any:
@@ -264,9 +269,22 @@ class Core:
         for agent in self.registry.records():
             for channel, seat in agent.seats.items():
                 held = [i for i in agent.items if records[i].item.channel == channel]
-                assert seat.load == len(held), (seat, held)
+                ringing = [i for i in agent.offers if records[i].item.channel == channel]
+                assert seat.ringing == len(ringing), (seat, ringing)
+                assert seat.load == len(held) + len(ringing), (seat, held, ringing)
+                assert seat.wallet is agent.wallet
+                assert seat.cost == agent.agent.cost(channel)
                 assert seat.enabled == agent.seat_enabled(channel)
                 assert seat.limit == agent.agent.capacity[channel]
+            wallet = agent.wallet
+            assert (wallet is None) == (agent.agent.units is None)
+            if wallet is not None:
+                assert wallet.budget == agent.agent.units
+                assert wallet.seats is agent.seats
+                spent = [*agent.items, *agent.offers]
+                assert wallet.used == sum(agent.agent.cost(records[i].item.channel) for i in spent)
+            for item_id in agent.offers:
+                assert agent.agent.id in records[item_id].offers, item_id
             for department, channel in agent.department_off:
                 switched = self.pools.get(department, channel)
                 assert switched is not None
@@ -286,6 +304,14 @@ def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
         assert record.agent == seat.agent
     else:
         assert record.seat is None
+    if record.state == "offered":
+        assert record.agent is None
+        assert record.offers, item_id
+        assert core.timers.due(offers.OFFER, item_id) is not None
+        for agent in record.offers:
+            assert item_id in core.registry.get(agent).offers
+    else:
+        assert not record.offers, item_id
     if record.state == "queued":
         assert record.agent is None
         assert core.pools.get(record.department, record.item.channel) is record.pool

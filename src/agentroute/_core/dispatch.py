@@ -12,19 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
 
+from agentroute._core import offers
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool
 from agentroute._core.queue import QueueKey
-from agentroute._core.registry import AgentRecord, Registry, Seat
+from agentroute._core.registry import AgentRecord, Registry, Seat, Wallet
 from agentroute._core.rng import SplitMix
+from agentroute._core.timers import Timers
 from agentroute._core.undo import UndoLog
 from agentroute.events import EventBus, ItemAssigned, ItemQueued
 from agentroute.model import CALL, Decision, ItemState
 from agentroute.ownership import Action, ActorKind
 
-__all__ = ["Dispatch", "barriers", "chooser"]
+__all__ = ["Dispatch", "chooser"]
 
 
 class Dispatch:
@@ -40,6 +42,8 @@ class Dispatch:
         "registry",
         "rng",
         "tick",
+        "timers",
+        "undo",
     )
 
     def __init__(
@@ -52,8 +56,11 @@ class Dispatch:
         guard: HostGuard,
         rng: SplitMix,
         customers: CustomerMemory,
+        timers: Timers,
     ) -> None:
         self.registry = registry
+        self.timers = timers
+        self.undo = undo
         self.customers = customers
         self.items = items
         self.ledger = ledger
@@ -164,8 +171,7 @@ class Dispatch:
         seat.held[item_id] = tick
         seat.load += 1
         seat.last_assigned = seat.idle_since = tick
-        for pool in seat.pools:
-            pool.refresh(seat)
+        self.spend(seat, seat.cost)
         return self.assigned(record, seat, at, label, by_kind, by, action, reason)
 
     def assigned(
@@ -215,9 +221,26 @@ class Dispatch:
         del held[item_id]
         seat.load -= 1
         seat.idle_since = tick
-        for pool in seat.pools:
-            pool.refresh(seat)
+        self.spend(seat, -seat.cost)
         return seat
+
+    def spend(self, seat: Seat, units: int) -> None:
+        """Count *units* more (or fewer) as used by *seat*'s agent, and re-rank what changed."""
+        wallet = seat.wallet
+        if wallet is None:
+            for pool in seat.pools:
+                pool.refresh(seat)
+            return
+        wallet.used += units
+        self._steps.append((_refund, wallet, units))
+        wallet.refresh()
+
+    def opened(self, seat: Seat) -> list[Pool]:
+        """Return the pools where *seat*, just freed, or its agent's other seats can take work."""
+        wallet = seat.wallet
+        if wallet is None:
+            return seat.pools if seat.is_free else []
+        return [pool for other in wallet.seats.values() if other.is_free for pool in other.pools]
 
     def hand_over(self, record: ItemRecord, at: float) -> Decision | None:
         """
@@ -234,6 +257,8 @@ class Dispatch:
         everything = self.registry.sole
         pools = seat.pools
         agent = seat.agent
+        if any(pool.rings for pool in pools):
+            return None  # waiting work there is offered, never handed over
         if len(pools) == 1:
             pool = pools[0]
             if pool.excludes(agent) or not pool.queue.has_work(everything):
@@ -320,7 +345,11 @@ class Dispatch:
             seat = self._last_agent(pool, record, at)
             if seat is not None:
                 return self.book(record, seat, at, "sticky", *chooser(by, by_kind), action, reason)
-        seat = self.sole_seat(pool) if pull else pool.pick(self.rng) if pool.has_free else None
+        seat = None
+        if pull:
+            seat = self.sole_seat(pool)
+        elif pool.has_free and not pool.rings:
+            seat = pool.pick(self.rng)
         if seat is not None:
             return self.book(
                 record, seat, at, pool.strategy_name, *chooser(by, by_kind), action, reason
@@ -330,6 +359,8 @@ class Dispatch:
             self.ledger.change(
                 record.item.id, at, action, pool.department, None, by, by_kind, reason
             )
+        if pool.rings and pool.has_free:
+            return offers.ring(self, record, pool, at)
         return self.wait(record, at, pull=pull)
 
     def _last_agent(self, pool: Pool, record: ItemRecord, at: float) -> Seat | None:
@@ -405,10 +436,12 @@ class Dispatch:
             _, order, pool = heappop(heap)
             if not pool.has_free:
                 continue  # a booking elsewhere took its last free agent
-            seat = pool.pick(self.rng)
             key = pool.queue.pop_work(everything, steps)
             record = self.items.records[key[3]]
-            decisions.append(self.book(record, seat, at, pool.strategy_name))
+            if pool.rings:
+                decisions.append(offers.ring(self, record, pool, at))
+            else:
+                decisions.append(self.book(record, pool.pick(self.rng), at, pool.strategy_name))
             if pool.has_free and pool.queue.has_work(everything):
                 heappush(heap, (pool.queue.first_work(everything), order, pool))
         return decisions
@@ -441,39 +474,8 @@ def chooser(by: str, by_kind: ActorKind) -> tuple[ActorKind, str | None]:
     return by_kind, by
 
 
-def barriers(
-    holder: AgentRecord, pool: Pool, *, freeing: int = 0, force: bool = False
-) -> list[str]:
-    """
-    Return why *holder* cannot take work of *pool* now; empty when they can.
-
-    *freeing* counts slots the same call frees on that seat first; *force*
-    (an administrator's) waives everything but capacity.
-    """
-    channel = pool.channel
-    seat = holder.seats.get(channel)
-    reasons = []
-    if seat is None:
-        reasons.append(f"has no capacity on {channel!r}")
-    elif seat.load - freeing >= seat.limit:
-        reasons.append(f"is full on {channel!r} ({seat.load}/{seat.limit})")
-    if force:
-        return reasons
-    if seat is None or pool.members.get(holder.agent.id) is not seat:
-        reasons.insert(0, f"does not serve {channel!r} in {pool.department!r}")
-    if holder.presence != "online":
-        reasons.append(f"is {holder.presence}")
-    if holder.break_until is not None:
-        reasons.append("is on a break")
-    if holder.off_shift:
-        reasons.append("is outside their shift")
-    if channel in holder.channels_off:
-        reasons.append(f"has {channel!r} switched off")
-    elif holder.agent.id in pool.off:
-        reasons.append(f"has {channel!r} switched off in {pool.department!r}")
-    if pool.duty is not None and pool.duty != holder.agent.id:
-        reasons.append(f"is not on duty for {channel!r} in {pool.department!r}")
-    return reasons
+def _refund(wallet: Wallet, units: int) -> None:
+    wallet.used -= units
 
 
 def _restore_item(

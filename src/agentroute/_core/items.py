@@ -1,7 +1,7 @@
 """
 Item records, the one table of their lifecycle, and the retention of closed items.
 
-An item is in exactly one state: queued, assigned or closed. `OPERATIONS`
+An item is in exactly one state: queued, offered, assigned or closed. `OPERATIONS`
 says which states each operation accepts, so every public call refuses the
 same way; closed items are kept for ``reopen``/``status``/``history`` up to
 a retention bound, oldest dropped first.
@@ -25,22 +25,27 @@ if TYPE_CHECKING:
 __all__ = ["OPERATIONS", "TRANSITIONS", "ItemRecord", "ItemStore"]
 
 TRANSITIONS: Final[dict[ItemState, frozenset[ItemState]]] = {
-    "queued": frozenset({"queued", "assigned", "closed"}),
-    "assigned": frozenset({"assigned", "queued", "closed"}),
-    "closed": frozenset({"queued", "assigned"}),
+    "queued": frozenset({"queued", "offered", "assigned", "closed"}),
+    "offered": frozenset({"offered", "queued", "assigned", "closed"}),
+    "assigned": frozenset({"assigned", "queued", "offered", "closed"}),
+    "closed": frozenset({"queued", "offered", "assigned"}),
 }
 """From each state, the states an item may move to; staying put (a transfer, a new owner)
 is always allowed."""
 
 OPERATIONS: Final[dict[str, tuple[frozenset[ItemState], str]]] = {
-    "close": (frozenset({"queued", "assigned"}), ""),
-    "transfer": (frozenset({"queued", "assigned"}), "reopen it first"),
+    "close": (frozenset({"queued", "offered", "assigned"}), ""),
+    "transfer": (frozenset({"queued", "offered", "assigned"}), "reopen it first"),
     "claim": (frozenset({"queued"}), "transfer it instead"),
     "requeue": (frozenset({"assigned"}), "only an assigned item goes back to routing"),
     "reopen": (frozenset({"closed"}), "only a closed item can be reopened"),
     "forget": (frozenset({"closed"}), "close it first"),
 }
 """Per operation: the states it accepts, and what to tell a caller in another state."""
+
+
+_NO_OFFERS: Final[dict[str, None]] = {}
+"""Shared by every item not offered; never changed (offers replace the dict)."""
 
 
 class ItemRecord:
@@ -54,6 +59,7 @@ class ItemRecord:
         "department",
         "item",
         "last_reply_at",
+        "offers",
         "pool",
         "replies",
         "seat",
@@ -76,6 +82,8 @@ class ItemRecord:
         self.closed_number = 0
         """Its place in the order of closes while closed; 0 while open."""
         self.last_reply_at: float | None = None
+        self.offers: dict[str, None] = _NO_OFFERS
+        """While offered, the agents it rings (replaced, never changed in place)."""
 
     @property
     def key(self) -> QueueKey:
@@ -97,6 +105,8 @@ class ItemRecord:
         item_id = self.item.id
         if state == "closed":
             raise ItemClosedError(item_id, operation)
+        if state == "offered":
+            hint = "an agent it rings takes it with accept()"
         holder = f" to {self.agent!r}" if state == "assigned" else ""
         msg = f"Cannot {operation} item {item_id!r}: it is {state}{holder}; {hint}."
         raise InvalidStateError(msg)

@@ -66,6 +66,7 @@ class Pool:
         "off",
         "ordered",
         "queue",
+        "rings",
         "settings",
         "strategy",
         "strategy_name",
@@ -107,6 +108,8 @@ class Pool:
         """Members who switched this channel off for this department only."""
         self.duty: str | None = None
         """With a duty rotation, the one member on duty: the only one who may take work."""
+        self.rings = bool(getattr(strategy, "rings", False)) and not self._host
+        """A ``ring_all`` pool: offer to every free member instead of choosing one."""
         self.ordered = bool(getattr(strategy, "ordered", True))
         """False for a strategy that draws from its free agents in no order of rank."""
         self._free: _SortedEntries | _Bag = _SortedEntries() if self.ordered else _Bag()
@@ -129,6 +132,10 @@ class Pool:
     def is_idle(self) -> bool:
         """Tell whether the pool has no members and no waiting work, so it may be dropped."""
         return not self.members and not len(self.queue)
+
+    def free_seats(self) -> list[Seat]:
+        """Return the free members' seats in rank order."""
+        return [entry[-1] for entry in self._free]
 
     def free_agents(self) -> list[str]:
         """Return the free members' ids in rank order (in draw order when not `ordered`)."""
@@ -204,9 +211,11 @@ class Pool:
         entries = self._entries
         old = entries.get(agent)
         duty = self.duty
+        wallet = seat.wallet
         if (
             seat.enabled
             and seat.load < seat.limit
+            and (wallet is None or wallet.used + seat.cost <= wallet.budget)
             and agent not in self.off
             and (duty is None or duty == agent)
         ):

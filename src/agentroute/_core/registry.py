@@ -5,7 +5,9 @@ The unit of accounting is a `Seat`: one agent's standing on one channel.
 Load is per agent and channel, shared by every department the agent serves
 that channel in, so one seat sits in several pools' indexes at once. A seat
 does not know what a pool is: it holds the indexes that rank it as
-`SeatIndex` objects and tells them when it changes.
+`SeatIndex` objects and tells them when it changes. An agent with a unit
+budget has a `Wallet` shared by their seats: spending on one channel can
+leave another without room.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from agentroute.errors import UnknownAgentError
 from agentroute.model import Agent, Presence
 from agentroute.schedules import Schedule
 
-__all__ = ["AgentRecord", "Registry", "Seat", "SeatIndex"]
+__all__ = ["AgentRecord", "Registry", "Seat", "SeatIndex", "Wallet"]
 
 
 class SeatIndex(Protocol):
@@ -26,17 +28,37 @@ class SeatIndex(Protocol):
         """Re-rank *seat*, or drop it when it cannot take work."""
 
 
+class Wallet:
+    """An agent's unit budget and the units their items and ringing offers use now."""
+
+    __slots__ = ("budget", "seats", "used")
+
+    def __init__(self, budget: int, seats: dict[str, Seat]) -> None:
+        self.budget = budget
+        self.used = 0
+        self.seats = seats
+        """The agent's seats (the record's own dict): all re-rank when units are spent."""
+
+    def refresh(self) -> None:
+        """Tell every index holding one of the agent's seats that room may have changed."""
+        for seat in self.seats.values():
+            for pool in seat.pools:
+                pool.refresh(seat)
+
+
 class Seat:
     """
     One agent's capacity and counters on one channel; implements ``Candidate``.
 
     ``held`` is the agent's items (shared by all their seats) with the tick
-    of each booking; ``load`` counts those on this channel.
+    of each booking; ``load`` counts those on this channel plus the offers
+    ringing the agent there (``ringing``): each takes a slot.
     """
 
     __slots__ = (
         "agent",
         "channel",
+        "cost",
         "enabled",
         "held",
         "idle_since",
@@ -45,7 +67,9 @@ class Seat:
         "load",
         "pools",
         "priority",
+        "ringing",
         "view",
+        "wallet",
     )
 
     def __init__(
@@ -56,6 +80,12 @@ class Seat:
         self.priority = priority
         self.limit = limit
         self.load = 0
+        self.ringing = 0
+        """Offers ringing the agent on this channel; counted in ``load`` too."""
+        self.cost = 1
+        """Units an item of this channel costs the agent (with a budget)."""
+        self.wallet: Wallet | None = None
+        """The agent's unit budget, shared by their seats; None without one."""
         self.last_assigned = 0
         self.idle_since = 0
         self.enabled = False
@@ -73,8 +103,16 @@ class Seat:
 
     @property
     def is_free(self) -> bool:
-        """True when the agent is online, has the channel on and a slot left."""
-        return self.enabled and self.load < self.limit
+        """True when the agent is online, has the channel on, a slot and the units left."""
+        return self.enabled and self.has_room
+
+    @property
+    def has_room(self) -> bool:
+        """True when a slot is left on the channel and, with a budget, the units for one more."""
+        wallet = self.wallet
+        return self.load < self.limit and (
+            wallet is None or wallet.used + self.cost <= wallet.budget
+        )
 
     def refresh(self) -> None:
         """Tell every index holding this seat that it changed."""
@@ -123,7 +161,7 @@ class CandidateView:
 
     @property
     def load(self) -> int:
-        """Items held on this channel."""
+        """Slots taken on this channel: items held, plus offers ringing the agent."""
         return self._seat.load
 
     @property
@@ -154,11 +192,14 @@ class AgentRecord:
         "channels_off",
         "department_off",
         "items",
+        "missed",
         "off_shift",
+        "offers",
         "offline_since",
         "presence",
         "schedule",
         "seats",
+        "wallet",
     )
 
     def __init__(self, agent: Agent) -> None:
@@ -178,13 +219,21 @@ class AgentRecord:
         self.department_off: dict[tuple[str, str], None] = {}
         """(department, channel) pairs switched off for that department only."""
         self.items: dict[str, int] = {}
-        self.seats = {
-            channel: self.new_seat(channel, limit) for channel, limit in agent.capacity.items()
-        }
+        self.offers: dict[str, None] = {}
+        """Ids of the items offered to the agent, ringing now."""
+        self.missed = 0
+        """Offers the agent let ring out, since they were added."""
+        self.seats: dict[str, Seat] = {}
+        self.wallet = None if agent.units is None else Wallet(agent.units, self.seats)
+        for channel, limit in agent.capacity.items():
+            self.seats[channel] = self.new_seat(channel, limit)
 
     def new_seat(self, channel: str, limit: int) -> Seat:
         """Return a seat for *channel*, counting its items in this record's items."""
-        return Seat(self.agent.id, channel, self.agent.priority, limit, self.items)
+        seat = Seat(self.agent.id, channel, self.agent.priority, limit, self.items)
+        seat.cost = self.agent.cost(channel)
+        seat.wallet = self.wallet
+        return seat
 
     def seat_enabled(self, channel: str) -> bool:
         """Tell whether the agent is online, not on a break, and has *channel* switched on."""

@@ -81,6 +81,7 @@ class DepartmentState:
     sla_escalate_to: int | None
     sticky: bool
     sticky_max_age_s: float | None
+    ring_timeout_s: float
 
 
 @attrs.define
@@ -114,6 +115,7 @@ class AgentState:
     channels_off: list[str]
     departments_off: list[tuple[str, str]]
     seats: dict[str, SeatState]
+    missed: int
 
 
 @attrs.define
@@ -163,6 +165,7 @@ class ItemEntry:
     replies: int
     last_reply_at: float | None
     history: list[Row]
+    offers: list[str]
 
 
 @attrs.define

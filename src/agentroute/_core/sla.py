@@ -1,5 +1,7 @@
 """
-SLA timers: warn before a waiting item's deadline, and tell (and escalate) at the breach.
+SLA timers: warn before an unanswered item's deadline; tell (and escalate) at the breach.
+
+Unanswered means queued, or offered and ringing.
 
 An item with an ``sla_deadline`` gets two timers when it arrives or reopens:
 a warning (if its department asks for one) and the breach. They fire in
@@ -29,6 +31,10 @@ SLA_BREACH: Final = "sla_breach"
 """The timer kind of a deadline's breach; its key is the item id."""
 
 
+_UNANSWERED: Final = frozenset({"queued", "offered"})
+"""The states in which an item's deadline still matters."""
+
+
 def arm(core: Core, record: ItemRecord, at: float) -> None:
     """Set an item's warning and breach timers, for the parts of its deadline still ahead."""
     deadline = record.item.sla_deadline
@@ -50,7 +56,7 @@ def disarm(core: Core, record: ItemRecord) -> None:
 def warn(core: Core, item_id: str, at: float) -> list[Decision]:
     """Tell that a waiting item's deadline is near."""
     record = core.items.records[item_id]
-    if record.state == "queued" and SlaWarning.kind in core.bus.wanted:
+    if record.state in _UNANSWERED and SlaWarning.kind in core.bus.wanted:
         deadline: float = record.item.sla_deadline  # type: ignore[assignment]
         core.bus.emit(SlaWarning(at, item_id, record.department, deadline))
     return []
@@ -59,7 +65,7 @@ def warn(core: Core, item_id: str, at: float) -> list[Decision]:
 def breach(core: Core, item_id: str, at: float) -> list[Decision]:
     """Tell that a waiting item missed its deadline, raising its priority if the department says."""
     record = core.items.records[item_id]
-    if record.state != "queued":
+    if record.state not in _UNANSWERED:
         return []
     escalate = core.departments[record.department].sla_escalate_to
     if escalate is not None and escalate < record.item.priority:
@@ -72,12 +78,15 @@ def breach(core: Core, item_id: str, at: float) -> list[Decision]:
 
 
 def _reprioritize(core: Core, record: ItemRecord, priority: int) -> None:
-    """Give a waiting item a new priority, moving it to its new place in line."""
+    """Give an unanswered item a new priority, moving it to its new place if in line."""
+    core.undo.push(setattr, record, "item", record.item)
+    if record.state == "offered":
+        record.item = attrs.evolve(record.item, priority=priority)
+        return
     line = record.pool.queue
     steps = core.undo.steps
     key = record.key
     pull = line.is_pull(key)
     line.remove(key, steps)
-    core.undo.push(setattr, record, "item", record.item)
     record.item = attrs.evolve(record.item, priority=priority)
     line.push(record.key, pull, steps)

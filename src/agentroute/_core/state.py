@@ -89,6 +89,7 @@ def capture(core: Core) -> dict[str, Any]:
                 d.sla_escalate_to,
                 d.sticky,
                 d.sticky_max_age_s,
+                d.ring_timeout_s,
             )
             for d in core.departments.values()
         ],
@@ -133,9 +134,10 @@ def _agent_state(record: AgentRecord, forwards: dict[str, str]) -> AgentState:
         sorted(record.channels_off),
         sorted(record.department_off),
         {
-            channel: SeatState(seat.load, seat.last_assigned, seat.idle_since)
+            channel: SeatState(seat.load - seat.ringing, seat.last_assigned, seat.idle_since)
             for channel, seat in sorted(record.seats.items())
         },
+        record.missed,
     )
 
 
@@ -154,6 +156,7 @@ def _item_entry(core: Core, record: ItemRecord) -> ItemEntry:
         record.replies,
         record.last_reply_at,
         core.ledger.rows(item_id),
+        list(record.offers),
     )
 
 
@@ -234,6 +237,7 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
         record.off_shift = state.off_shift
         if state.forward_to is not None:
             registry.forwards[state.agent.id] = state.forward_to
+        record.missed = state.missed
         record.channels_off = dict.fromkeys(state.channels_off)
         record.department_off = dict.fromkeys(state.departments_off)
         for channel, counters in state.seats.items():
@@ -246,7 +250,16 @@ def _build_agents(core: Core, snapshot: Snapshot) -> None:
             seat = registry.get(entry.agent).seats[entry.item.channel]  # type: ignore[arg-type]
             seat.held[entry.item.id] = entry.booked
             seat.load += 1
+        for agent in entry.offers:
+            holder = registry.get(agent)
+            holder.offers[entry.item.id] = None
+            seat = holder.seats[entry.item.channel]
+            seat.load += 1
+            seat.ringing += 1
     for record in registry.records():
+        wallet = record.wallet
+        if wallet is not None:  # each slot taken, held or ringing, costs its channel's units
+            wallet.used = sum(seat.cost * seat.load for seat in record.seats.values())
         for channel, seat in record.seats.items():
             seat.enabled = record.seat_enabled(channel)
         for where in memberships(record.agent):
@@ -279,6 +292,8 @@ def _build_items(core: Core, snapshot: Snapshot) -> None:
         record.replies = entry.replies
         record.last_reply_at = entry.last_reply_at
         record.closed_number = entry.closed or 0
+        if entry.offers:
+            record.offers = dict.fromkeys(entry.offers)
         records[item.id] = record
         put_rows(item.id, entry.history)
     steps = core.undo.steps

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from agentroute._core.agents import memberships
 from agentroute._core.availability import TIMER_KINDS
+from agentroute._core.offers import OFFER
 from agentroute._core.queue import queue_key
-from agentroute._core.schema import ItemEntry, Snapshot
+from agentroute._core.schema import AgentState, ItemEntry, Snapshot
 from agentroute._core.sla import SLA_BREACH, SLA_WARNING
 from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
 from agentroute.errors import InvalidValueError, UnknownStrategyError
@@ -74,6 +75,7 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
                 sla_escalate_to=state.sla_escalate_to,
                 sticky=state.sticky,
                 sticky_max_age_s=state.sticky_max_age_s,
+                ring_timeout_s=state.ring_timeout_s,
             )
         except InvalidValueError as error:
             report((path, str(error)))
@@ -177,8 +179,12 @@ def _check_items(
             report((f"{path}.closed", "must be set exactly while the item is closed"))
         elif entry.closed is not None:
             _unique(path, ".closed", entry.closed, closes, counters.closes, report)
-        if state == "queued" and entry.agent is not None:
+        if state in ("queued", "offered") and entry.agent is not None:
             report((f"{path}.agent", "a waiting item has no agent"))
+        if (not entry.offers) == (state == "offered"):
+            report((f"{path}.offers", "must list agents exactly while the item is offered"))
+        elif entry.offers:
+            _check_offers(path, entry, agents, report)
         if state == "assigned":
             holder = agents.get(entry.agent)  # type: ignore[arg-type]
             if holder is None:
@@ -199,6 +205,21 @@ def _check_items(
                 problem = f"is {seat.load}, but {held} items are assigned to the agent there"
                 report((f"agents[{index}].seats.{channel}.load", problem))
     return seen
+
+
+def _check_offers(
+    path: str, entry: ItemEntry, agents: dict[str, AgentState], report: Report
+) -> None:
+    """Check that an offered item rings distinct agents, each a member of its pool."""
+    if len(set(entry.offers)) != len(entry.offers):
+        report((f"{path}.offers", "lists an agent twice"))
+    for agent in entry.offers:
+        holder = agents.get(agent)
+        if holder is None:
+            report((f"{path}.offers", f"unknown agent {agent!r}"))
+        elif not holder.agent.serves(entry.department, entry.item.channel):
+            where = f"{entry.item.channel!r} in {entry.department!r}"
+            report((f"{path}.offers", f"agent {agent!r} does not serve {where}"))
 
 
 def _unique(path: str, field: str, number: int, seen: set[int], top: int, report: Report) -> None:
@@ -307,6 +328,8 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
     }
     for kind in (SLA_WARNING, SLA_BREACH):
         subjects[kind] = (deadlines, "open with an SLA deadline")
+    offered = {e.item.id for e in snapshot.items if e.state == "offered"}
+    subjects[OFFER] = (offered, "offered")
     rotations = {json.dumps([d.department, d.channel]) for d in snapshot.duties}
     subjects[DUTY] = (rotations, "a duty rotation of")
     seen: set[int] = set()
@@ -324,13 +347,17 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
         elif timer.kind != BREAK and timer.key not in subjects[timer.kind][0]:
-            noun = {SLA_WARNING: "item", SLA_BREACH: "item", DUTY: "channel"}.get(
+            noun = {SLA_WARNING: "item", SLA_BREACH: "item", OFFER: "item", DUTY: "channel"}.get(
                 timer.kind, "agent"
             )
             report((path, f"no {noun} {timer.key!r} {subjects[timer.kind][1]} waits for it"))
         timed.add(name)
+    for item_id in sorted(offered - {key for kind, key in timed if kind == OFFER}):
+        report(("timers", f"no timer ends the ring of offered item {item_id!r}"))
     for index, state in enumerate(snapshot.agents):
         path = f"agents[{index}]"
+        if state.missed < 0:
+            report((f"{path}.missed", "must be >= 0"))
         if state.on_break is not None and (BREAK, state.agent.id) not in timed:
             report((f"{path}.on_break", "no timer ends this break"))
         if state.offline_since is not None and state.presence != "offline":

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agentroute._core import sla
-from agentroute._core.dispatch import barriers, chooser
+from agentroute._core import offers, sla
+from agentroute._core.dispatch import chooser
+from agentroute._core.eligibility import barriers
 from agentroute._core.items import OPERATIONS, ItemRecord
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat
@@ -105,11 +106,16 @@ def close(core: Core, command: Close) -> list[Decision]:
         by, by_kind = actor_names(actor)
     at = command.at
     dispatch = core.dispatch
-    held = record.state == "assigned"
+    state = record.state
+    held = state == "assigned"
+    rang: list[Seat] = []
     if held:
         pool = record.pool
         if pool.dropped:
             pool = core.home(record)
+    elif state == "offered":
+        pool = core.home(record)
+        rang = offers.withdraw_all(dispatch, record, at, "closed")
     else:
         pool = record.pool
         pool.queue.remove(record.key, core.undo.steps)
@@ -131,8 +137,13 @@ def close(core: Core, command: Close) -> list[Decision]:
             decisions = [handed]
         else:
             # No hand-over means no work waits where this seat serves (work conservation
-            # kept it from waiting beside a free slot), so the freed slot has nothing to take.
+            # kept it from waiting beside a free slot), so the freed slot has nothing to
+            # take; unless that work rings, or the freed units open the agent's other seats.
             dispatch.unbook(record)
+            if seat.wallet is not None or any(p.rings for p in seat.pools):
+                decisions = dispatch.drain(dispatch.opened(seat), at)
+    elif rang:
+        decisions = dispatch.drain(offers.opened(dispatch, rang), at)
     if not pool.members:
         core.pools.discard_if_idle(pool)
     if record.item.sla_deadline is not None:
@@ -174,6 +185,7 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
     freed = dispatch.unbook(record) if record.state == "assigned" else None
     if record.state == "queued":
         origin_pool.queue.remove(record.key, steps)
+    rang = offers.withdraw_all(dispatch, record, at, "transferred") if record.offers else []
     origin, before = record.department, record.agent
     dispatch.move_item(record, pool)
     if "transferred" in core.bus.wanted:
@@ -198,8 +210,10 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
                 core.bus.emit(NewItemInDepartment(at, item_id, department, record.item.channel))
             decision = dispatch.wait(record, at, pull=True)
     decisions = [decision]
-    if freed is not None and freed.is_free:
-        decisions.extend(dispatch.drain(freed.pools, at))
+    if freed is not None:
+        rang.append(freed)
+    if rang:
+        decisions.extend(dispatch.drain(offers.opened(dispatch, rang), at))
     if seat is None and dispatch.pushes_everything:
         decisions.extend(dispatch.drain([pool], at))  # a sole agent is pushed everything
     if origin_pool is not pool:
@@ -338,7 +352,7 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
     old: Seat = record.seat  # type: ignore[assignment]
     pull = pool.settings.mode == "pull"
     chosen = None
-    if not pull:
+    if not pull and not pool.rings:
         pool.hide(old.agent)  # the unbook below ranks them again
         chosen = pool.pick(dispatch.rng) if pool.has_free else None
     dispatch.unbook(record)
@@ -353,10 +367,15 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
         core.ledger.change(
             record.item.id, at, "requeued", pool.department, None, by, by_kind, reason
         )
-        decision = dispatch.wait(record, at, pull=pull)
+        ringing = None
+        if pool.rings and not pull:
+            pool.hide(old.agent)  # ring the others; the agent is ranked again below
+            if pool.has_free:
+                ringing = offers.ring(dispatch, record, pool, at)
+            pool.refresh(old)
+        decision = ringing or dispatch.wait(record, at, pull=pull)
     decisions = [decision]
-    if old.is_free:
-        decisions.extend(dispatch.drain(old.pools, at))
+    decisions.extend(dispatch.drain(dispatch.opened(old), at))
     if decision.status == "queued" and any(d.item == decision.item for d in decisions[1:]):
         decisions = decisions[1:]  # it went straight back: the queued decision is stale
     return decisions

@@ -11,6 +11,7 @@ with `register` and names it in ``Router.add_department`` the same way.
 | `most_busy` | most active items, still with a free slot |
 | `priority` | best routing priority, next one when full |
 | `round_robin` | take turns, skipping offline and full agents |
+| `ring_all` | nobody: offers to every free agent, the first to accept gets it |
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from agentroute.strategies.least_busy import LeastBusy
 from agentroute.strategies.most_busy import MostBusy
 from agentroute.strategies.priority import Priority
 from agentroute.strategies.random import RandomChoice
+from agentroute.strategies.ring_all import RingAll
 from agentroute.strategies.round_robin import RoundRobin
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Priority",
     "RandomChoice",
     "Rank",
+    "RingAll",
     "RoundRobin",
     "Strategy",
     "StrategyFactory",
@@ -47,7 +50,7 @@ __all__ = [
     "unregister",
 ]
 
-_BUILTINS = (RandomChoice, LeastBusy, MostBusy, Priority, RoundRobin)
+_BUILTINS = (RandomChoice, LeastBusy, MostBusy, Priority, RoundRobin, RingAll)
 
 for _builtin in _BUILTINS:
     register(_builtin.name, _builtin)
