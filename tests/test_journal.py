@@ -113,6 +113,7 @@ def test_every_successful_call_writes_one_json_safe_entry() -> None:
             "customer": None,
             "priority": 50,
             "sla_deadline": 99.5,
+            "group": None,
         },
     }
 
@@ -221,6 +222,9 @@ def test_every_command_survives_encode_and_decode() -> None:
             True,
             9.0,
             15.0,
+            30.0,
+            {"vip": ("ana", "bob")},
+            None,
         ),
         commands.AddAgent(1.0, agent),
         commands.AddAgent(1.0, budget),

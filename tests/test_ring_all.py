@@ -122,17 +122,35 @@ def test_a_late_or_foreign_accept_is_refused_with_a_typed_error(clock: ManualClo
     router._check()
 
 
-def test_an_agent_who_went_away_cannot_accept_and_the_others_keep_ringing(
-    clock: ManualClock,
-) -> None:
+def test_an_agent_who_goes_away_or_on_a_break_stops_ringing(clock: ManualClock) -> None:
+    router = phones(clock, "ana", "bob", "cy")
+    events = record_events(router, ["offer_withdrawn"])
+    router.assign(call("k1"))
+
+    router.set_presence("ana", "away")
+    router.start_break("bob", 60)
+
+    assert router.status("k1").offered == ("cy",)
+    assert [(e.agent, e.why) for e in events if isinstance(e, OfferWithdrawn)] == [
+        ("ana", "agent unavailable"),
+        ("bob", "agent unavailable"),
+    ]
+    with pytest.raises(NotOfferedError):
+        router.accept("k1", "ana")
+    assert [(d.item, d.status) for d in router.set_channel("cy", "call", enabled=False)] == [
+        ("k1", "queued")
+    ]
+    router._check()
+
+
+def test_an_agent_taken_off_duty_while_ringing_cannot_accept(clock: ManualClock) -> None:
     router = phones(clock, "ana", "bob")
     router.assign(call("k1"))
-    router.set_presence("ana", "away")
+    router.set_duty_rotation("support", "call", ["bob"], period_s=3600)
 
-    with pytest.raises(NotEligibleError, match="is away"):
+    with pytest.raises(NotEligibleError, match="is not on duty"):
         router.accept("k1", "ana")
 
-    assert router.status("k1").offered == ("ana", "bob")
     assert router.accept("k1", "bob")[0].agent == "bob"
     router._check()
 
@@ -169,9 +187,10 @@ def test_a_ring_that_times_out_counts_missed_offers_and_rings_again(clock: Manua
 
 
 def test_a_timed_out_item_waits_when_nobody_is_free_then(clock: ManualClock) -> None:
-    router = phones(clock, "ana", ring_timeout_s=10)
+    router = phones(clock, "ana", "bob", ring_timeout_s=10)
+    router.set_presence("bob", "offline")
     router.assign(call("k1"))
-    router.set_channel("ana", "call", enabled=False)
+    router.set_duty_rotation("support", "call", ["bob"], period_s=3600)  # ana rings on
     clock.advance(10)
 
     decisions = router.advance()

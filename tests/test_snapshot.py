@@ -87,6 +87,9 @@ def busy_router() -> Router:
     router.set_presence("ivy", "online")
     router.set_presence("jo", "online")
     router.assign(Item("ring1", channel="call", department="phones"))
+    router.add_department("gold", dedicated={"gold": ["kim"]}, dedicated_wait_s=600)
+    router.add_agent(Agent("kim", capacity={"chat": 1}, departments={"gold": {"chat"}}))
+    router.assign(Item("g1", channel="chat", department="gold", group="gold"))
     return router
 
 
@@ -367,6 +370,15 @@ def _closed_twice(data: Data) -> None:
     _item(data, "x2")["closed"] = _item(data, "x1")["closed"]
 
 
+def _agent(data: Data, agent_id: str) -> Data:
+    [state] = [s for s in data["agents"] if s["agent"]["id"] == agent_id]
+    return state  # type: ignore[no-any-return]
+
+
+def _waiting_and_queued(data: Data) -> None:
+    data["queues"].append({"department": "gold", "channel": "chat", "push": ["g1"], "pull": []})
+
+
 def _no_ring_timer(data: Data) -> None:
     data["timers"] = [t for t in data["timers"] if t["kind"] != "offer"]
 
@@ -404,7 +416,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "departments[0].strategies.chat",
         "'leastbusy'",
     ),
-    "twice agent": (_duplicate_agent, "agents[10].agent.id", "appears twice"),
+    "twice agent": (_duplicate_agent, "agents[11].agent.id", "appears twice"),
     "second owner": (_second_owner, "agents[1].agent.role", "a second owner"),
     "unknown agent department": (
         _set("agents.3.agent.departments", {"marketing": ["chat"]}),
@@ -659,6 +671,36 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "no item 'p1' offered waits for it",
     ),
     "negative misses": (_set("agents.8.missed", -1), "agents[8].missed", ">= 0"),
+    "waiting while queued too": (
+        _waiting_and_queued,
+        "items[",
+        "set, but the item is in a queue too",
+    ),
+    "waiting while assigned": (
+        lambda d: _item(d, "c3").update(waiting_for=["ana"]),
+        "items[",
+        "lists agents, but the item is assigned",
+    ),
+    "waiting twice": (
+        lambda d: _item(d, "g1").update(waiting_for=["kim", "kim"]),
+        "items[",
+        "lists an agent twice",
+    ),
+    "waiting for a stranger": (
+        lambda d: _item(d, "g1").update(waiting_for=["zoe"]),
+        "items[",
+        "'zoe' is not an agent serving 'chat' in 'gold'",
+    ),
+    "waiting for a free agent": (
+        lambda d: _agent(d, "kim").update(presence="online", offline_since=None),
+        "items",
+        "item 'g1' waits for 'kim', who is free",
+    ),
+    "negative sticky wait": (
+        _set("departments.5.sticky_wait_s", -1),
+        "departments[5]",
+        "sticky_wait_s: must be seconds >= 0",
+    ),
     "zero ring timeout": (
         _set("departments.4.ring_timeout_s", 0),
         "departments[4]",

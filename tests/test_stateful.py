@@ -1276,7 +1276,7 @@ class RouterMachine(RuleBasedStateMachine):
         model = self.agents[agent_id]
         running = model.break_until is not None
         event(f"start_break: {'replaces one running' if running else 'a new one'}")
-        assert self.do("start_break", agent_id, seconds, reason=reason) is None
+        assert self.do("start_break", agent_id, seconds, reason=reason) == []
         at = self.calls[-1][0]
         self.timers_set += 1
         model.break_until, model.break_set = at + float(seconds), self.timers_set

@@ -115,8 +115,9 @@ def test_an_agent_shows_a_budget_only_when_it_has_one() -> None:
         ({"units": -1}, "Agent.units: must be an int >= 0"),
         ({"units": 2.5}, "Agent.units: must be an int >= 0"),
         ({"unit_costs": [4]}, "Agent.unit_costs: must be a mapping"),
-        ({"unit_costs": {"call": -1}}, r"Agent.unit_costs\['call'\]: must be an int >= 0"),
-        ({"unit_costs": {"fax": 1}}, "has a cost for 'fax', which Agent.capacity does not list"),
+        ({"units": 4, "unit_costs": {"call": -1}}, r"unit_costs\['call'\]: must be an int >= 0"),
+        ({"units": 4, "unit_costs": {"fax": 1}}, "has a cost for 'fax', which Agent.capacity"),
+        ({"unit_costs": {"call": 4}}, "has costs but Agent.units is None"),
     ],
 )
 def test_a_bad_budget_is_refused(fields: dict[str, object], message: str) -> None:

@@ -68,6 +68,9 @@ class AddDepartment(NamedTuple):
     sticky: bool
     sticky_max_age_s: float | None
     ring_timeout_s: float
+    sticky_wait_s: float
+    dedicated: Mapping[str, tuple[str, ...]]
+    dedicated_wait_s: float | None
 
 
 class AddAgent(NamedTuple):

@@ -167,6 +167,7 @@ def _encode_assign(command: Assign, seq: int) -> Entry:
         "customer": item.customer,
         "priority": item.priority,
         "sla_deadline": item.sla_deadline,
+        "group": item.group,
     }
     return {
         "format": FORMAT,

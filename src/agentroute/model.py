@@ -201,6 +201,9 @@ class Agent:
             check_limit("Agent.units", value)
 
     def __attrs_post_init__(self) -> None:
+        if self.unit_costs and self.units is None:
+            msg = "has costs but Agent.units is None, so they would count for nothing; set units"
+            raise InvalidValueError("Agent.unit_costs", msg)
         for channel in self.unit_costs:
             if channel not in self.capacity:
                 msg = f"has a cost for {channel!r}, which Agent.capacity does not list"
@@ -274,6 +277,25 @@ def _freeze_strategies(value: object) -> Mapping[str, str]:
     return MappingProxyType(dict(value))
 
 
+def _freeze_dedicated(value: object) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of customer group to a list of agent ids, got {value!r}"
+        raise InvalidValueError("Department.dedicated", msg)
+    frozen: dict[str, tuple[str, ...]] = {}
+    for group, agents in dict(value.items()).items():
+        check_id("Department.dedicated key", group)
+        path = f"Department.dedicated[{group!r}]"
+        if isinstance(agents, str) or not isinstance(agents, list | tuple) or not agents:
+            msg = f"must be a non-empty list of agent ids, first choice first, got {agents!r}"
+            raise InvalidValueError(path, msg)
+        for agent in agents:
+            check_id(f"{path} agent", agent)
+        if len(set(agents)) != len(agents):
+            raise InvalidValueError(path, f"lists an agent twice: {list(agents)!r}")
+        frozen[group] = tuple(agents)
+    return MappingProxyType(frozen)
+
+
 def _check_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not bool:
         raise InvalidValueError(
@@ -307,6 +329,15 @@ class Department:
             that customer, when they are free and eligible.
         sticky_max_age_s: With *sticky*, only if that was at most this many
             seconds ago; None: however long ago, within the router's memory.
+        sticky_wait_s: With *sticky*, when that agent cannot take the item
+            now, how long it waits for them before the strategy chooses;
+            0 (the default) does not wait.
+        dedicated: Per customer group (``Item.group``), the agents its items
+            go to, first choice first: the first of them who can take the
+            item gets it, whatever the strategy.
+        dedicated_wait_s: When none of a group's agents can take its item,
+            how long it waits for them before the strategy chooses; None
+            (the default) waits for them however long, 0 does not wait.
         ring_timeout_s: How long an offer of a ``ring_all`` pool rings
             before it counts as missed and the item goes back to routing.
 
@@ -334,14 +365,26 @@ class Department:
     sticky: bool = attrs.field(default=False, kw_only=True, validator=_check_bool)
     sticky_max_age_s: float | None = attrs.field(default=None, kw_only=True)
     ring_timeout_s: float = attrs.field(default=20.0, kw_only=True)
+    sticky_wait_s: float = attrs.field(default=0.0, kw_only=True)
+    dedicated: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict, kw_only=True, converter=_freeze_dedicated, repr=_mapping_repr, hash=False
+    )
+    dedicated_wait_s: float | None = attrs.field(default=None, kw_only=True)
 
     @requeue_offline_after_s.validator
     @sla_warning_s.validator
     @sticky_max_age_s.validator
+    @dedicated_wait_s.validator
     def _check_seconds(self, attribute: attrs.Attribute[float | None], value: object) -> None:
         if value is not None and (not is_finite_number(value) or value < 0):  # type: ignore[operator]
             msg = f"must be None or seconds >= 0, got {value!r}"
             raise InvalidValueError(f"Department.{attribute.name}", msg)
+
+    @sticky_wait_s.validator
+    def _check_sticky_wait(self, attribute: attrs.Attribute[float], value: object) -> None:
+        if not is_finite_number(value) or value < 0:  # type: ignore[operator]
+            msg = f"must be seconds >= 0, got {value!r}"
+            raise InvalidValueError("Department.sticky_wait_s", msg)
 
     @ring_timeout_s.validator
     def _check_ring_timeout(self, attribute: attrs.Attribute[float], value: object) -> None:
@@ -377,13 +420,15 @@ class Item:
         priority: 1 (most urgent) to 100; the queue serves lower numbers first.
         sla_deadline: POSIX seconds by which it should be answered;
             among equal priorities, earlier deadlines wait less.
+        group: The customer's group (e.g. ``"vip"``), for departments that
+            dedicate agents to groups (``Department.dedicated``).
 
     Examples:
         >>> Item(id="c1", channel="chat", department="billing", priority=2)
         Item(id='c1', channel='chat', department='billing', customer=None, priority=2,
              sla_deadline=None)
 
-    Added in 0.1.
+    Added in 0.1. *group* added in 0.2.
     """
 
     id: str
@@ -392,6 +437,7 @@ class Item:
     customer: str | None
     priority: int
     sla_deadline: float | None
+    group: str | None = attrs.field(repr=False)
 
     def __init__(
         self,
@@ -402,6 +448,7 @@ class Item:
         customer: str | None = None,
         priority: int = 50,
         sla_deadline: float | None = None,
+        group: str | None = None,
     ) -> None:
         # Written by hand, not generated: items are built on the host's hot path, and
         # checking the common case first makes this three times cheaper.
@@ -418,6 +465,8 @@ class Item:
         if sla_deadline is not None and not is_finite_number(sla_deadline):
             msg = f"must be None or finite POSIX seconds, got {sla_deadline!r}"
             raise InvalidValueError("Item.sla_deadline", msg)
+        if group is not None and (type(group) is not str or not group):
+            check_id("Item.group", group)
         _set = object.__setattr__
         _set(self, "id", id)
         _set(self, "channel", channel)
@@ -425,6 +474,19 @@ class Item:
         _set(self, "customer", customer)
         _set(self, "priority", priority)
         _set(self, "sla_deadline", sla_deadline)
+        _set(self, "group", group)
+
+
+_attrs_item_repr = Item.__repr__
+
+
+def _item_repr(self: Item) -> str:
+    """Return attrs' repr, with ``group`` only when the item has one."""
+    shown = _attrs_item_repr(self)
+    return shown if self.group is None else f"{shown[:-1]}, group={self.group!r})"
+
+
+Item.__repr__ = _item_repr  # type: ignore[method-assign,assignment]
 
 
 @attrs.frozen
@@ -499,8 +561,10 @@ class ItemStatus:
         replies: How many times the customer replied (``Router.reply()``).
         last_reply_at: Clock time of the latest reply, if any.
         offered: While offered, the agents it rings.
+        waiting_for: While queued for particular agents (dedicated to its
+            group, or waiting for its customer's last agent), those agents.
 
-    Added in 0.1. *replies*, *last_reply_at* and *offered* added in 0.2.
+    Added in 0.1. *replies*, *last_reply_at*, *offered* and *waiting_for* added in 0.2.
     """
 
     item: str
@@ -514,3 +578,4 @@ class ItemStatus:
     replies: int = 0
     last_reply_at: float | None = None
     offered: tuple[str, ...] = attrs.field(default=(), repr=False)
+    waiting_for: tuple[str, ...] = attrs.field(default=(), repr=False)

@@ -37,6 +37,7 @@ class AvailabilityCalls(Calls):
             >>> router.set_presence("ana", "online")
             []
             >>> router.start_break("ana", 300)
+            []
             >>> router.assign(Item("c1", channel="chat", department="billing")).status
             'queued'
             >>> router.next_deadline()
@@ -64,18 +65,24 @@ class AvailabilityCalls(Calls):
             self._enter()
             return self._core.timers.next_due()
 
-    def start_break(self, agent_id: str, seconds: float, *, reason: str | None = None) -> None:
+    def start_break(
+        self, agent_id: str, seconds: float, *, reason: str | None = None
+    ) -> list[Decision]:
         """
         Take an agent out of routing for *seconds*; `advance` brings them back when it is over.
 
         The agent keeps the work they hold and stays responsible for it; they
         get no new work and cannot claim until the break ends. Starting a
-        break while on one replaces it.
+        break while on one replaces it. Offers ringing them (``ring_all``)
+        are withdrawn.
 
         Args:
             agent_id: The agent.
             seconds: The break's length, > 0.
             reason: Why, e.g. ``"lunch"``; told in the event.
+
+        Returns:
+            Where the items whose offers were withdrawn went, if any.
 
         Raises:
             UnknownAgentError: No agent has this id.
@@ -89,7 +96,9 @@ class AvailabilityCalls(Calls):
             raise InvalidValueError("reason", f"must be a string or None, got {reason!r}")
         with self._lock:
             self._enter()
-            self._run(StartBreak(self._now(), agent_id, float(seconds), reason))
+            command = StartBreak(self._now(), agent_id, float(seconds), reason)
+            result: list[Decision] = self._run(command)
+            return result
 
     def end_break(self, agent_id: str) -> list[Decision]:
         """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from agentroute._calls._base import Calls
 from agentroute._calls._checks import _check_bool
@@ -29,6 +29,9 @@ class DepartmentCalls(Calls):
         sticky: bool = False,
         sticky_max_age_s: float | None = None,
         ring_timeout_s: float = 20.0,
+        sticky_wait_s: float = 0.0,
+        dedicated: Mapping[str, Sequence[str]] | None = None,
+        dedicated_wait_s: float | None = None,
     ) -> None:
         """
         Create a department and choose how its work is routed.
@@ -58,6 +61,14 @@ class DepartmentCalls(Calls):
                 otherwise the strategy chooses as usual.
             sticky_max_age_s: With *sticky*, only when that was at most this
                 many seconds ago.
+            sticky_wait_s: With *sticky*, when that agent cannot take the
+                item now, how long it waits for them (ahead of the queue)
+                before the strategy may choose; 0 does not wait.
+            dedicated: Per customer group (``Item.group``), the agents its
+                items go to, first choice first, whatever the strategy.
+            dedicated_wait_s: When none of a group's agents can take its
+                item, how long it waits for them before the strategy may
+                choose; None (the default) waits however long, 0 not at all.
             ring_timeout_s: How long the offers of a channel whose strategy
                 is ``"ring_all"`` ring before they are missed and the item
                 goes back in line, to ring again.
@@ -69,7 +80,8 @@ class DepartmentCalls(Calls):
 
         Added in 0.1. *mode*, *unassign_on_close*, *allow_claims*,
         *requeue_offline_after_s*, *sla_warning_s*, *sla_escalate_to*, *sticky*,
-        *sticky_max_age_s* and *ring_timeout_s* added in 0.2.
+        *sticky_max_age_s*, *sticky_wait_s*, *dedicated*, *dedicated_wait_s* and
+        *ring_timeout_s* added in 0.2.
         """
         check_id("department", name)
         if default_strategy is not None:
@@ -83,6 +95,7 @@ class DepartmentCalls(Calls):
             ("requeue_offline_after_s", requeue_offline_after_s),
             ("sla_warning_s", sla_warning_s),
             ("sticky_max_age_s", sticky_max_age_s),
+            ("dedicated_wait_s", dedicated_wait_s),
         ):
             if wait is not None and (not is_finite_number(wait) or wait < 0):
                 msg = f"must be None or seconds >= 0, got {wait!r}"
@@ -92,6 +105,10 @@ class DepartmentCalls(Calls):
         if not is_finite_number(ring_timeout_s) or ring_timeout_s <= 0:
             msg = f"must be seconds > 0, got {ring_timeout_s!r}"
             raise InvalidValueError("ring_timeout_s", msg)
+        if not is_finite_number(sticky_wait_s) or sticky_wait_s < 0:
+            msg = f"must be seconds >= 0, got {sticky_wait_s!r}"
+            raise InvalidValueError("sticky_wait_s", msg)
+        groups = Department(name, dedicated=dedicated or {}).dedicated  # checks the lists
         with self._lock:
             self._enter()
             command = AddDepartment(
@@ -108,6 +125,9 @@ class DepartmentCalls(Calls):
                 sticky,
                 _seconds_or_none(sticky_max_age_s),
                 float(ring_timeout_s),
+                float(sticky_wait_s),
+                groups,
+                _seconds_or_none(dedicated_wait_s),
             )
             self._run(command)
 

@@ -120,20 +120,24 @@ class WorkCalls(Calls):
         with self._lock:
             self._enter()
             record = self._core.items.get(item_id)
-            waiting = record.state == "queued"
+            waiting = record.state == "queued" and not record.waiting_for
             queue = record.pool.queue
+            position = queue.position(record.key) if waiting else None
+            if record.waiting_for:
+                position = record.pool.reserved.position(record.key, record.waiting_for[0])
             return ItemStatus(
                 item=item_id,
                 state=record.state,
                 agent=record.agent,
                 department=record.department,
                 channel=record.item.channel,
-                position=queue.position(record.key) if waiting else None,
+                position=position,
                 arrived_at=record.arrived_at,
                 pull=waiting and queue.is_pull(record.key),
                 replies=record.replies,
                 last_reply_at=record.last_reply_at,
                 offered=tuple(record.offers),
+                waiting_for=record.waiting_for,
             )
 
     def queue_length(self, department: str, channel: str | None = None) -> int:

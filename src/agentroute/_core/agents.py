@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from agentroute._core import offers
+from agentroute._core import offers, reservations
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat, Wallet
 from agentroute._core.timers import AGENT_KINDS
@@ -89,6 +89,9 @@ def add_department(core: Core, command: AddDepartment) -> None:
         sticky=command.sticky,
         sticky_max_age_s=command.sticky_max_age_s,
         ring_timeout_s=command.ring_timeout_s,
+        sticky_wait_s=command.sticky_wait_s,
+        dedicated=command.dedicated,
+        dedicated_wait_s=command.dedicated_wait_s,
     )
     named = dict.fromkeys([*settings.strategies.values(), settings.default_strategy])
     factories = {(name, strategy): strategy_registry.factory(strategy) for strategy in named}
@@ -144,6 +147,7 @@ def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
         core.home(records[item_id])  # a forced transfer may have left it in a dropped pool
     released = core.dispatch.release(record, stranded, at)
     unrung, _ = offers.withdraw_agent(core, record, at, keep=new)
+    unrung += reservations.release_agent(core, record, at, keep=new)
     steps = core.undo.steps
     left = []
     for department, channel in memberships(record.agent):
@@ -240,6 +244,7 @@ def remove_agent(core: Core, command: RemoveAgent) -> list[Decision]:
         )  # a forced transfer may have left it in a dropped pool
     released = core.dispatch.release(record, held, at)
     unrung, _ = offers.withdraw_agent(core, record, at)
+    unrung += reservations.release_agent(core, record, at)
     left = pools_of(record)
     for seat in record.seats.values():
         for pool in list(seat.pools):
@@ -284,12 +289,14 @@ def set_channel(core: Core, command: SetChannel) -> list[Decision]:
         core.undo.flag(record.department_off, (pool.department, channel), off)
         pool.set_off(record.agent.id, off)
         pool.refresh(seat)
-        return core.dispatch.drain([pool], command.at)
+        unrung = offers.withdraw_unavailable(core, record, command.at) if off else []
+        return [*unrung, *core.dispatch.drain([pool], command.at)]
     core.undo.flag(record.channels_off, channel, off)
     core.undo.steps.append((_restore_seat, seat, seat.enabled, seat.priority, seat.limit))
     seat.enabled = record.seat_enabled(channel)
     seat.refresh()
-    return core.dispatch.drain(seat.pools, command.at)
+    unrung = offers.withdraw_unavailable(core, record, command.at) if off else []
+    return [*unrung, *core.dispatch.drain(seat.pools, command.at)]
 
 
 def set_forwarding(core: Core, command: SetForwarding) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from agentroute._core import breaks, offers, presence, shifts, sla
+from agentroute._core import breaks, offers, presence, reservations, shifts, sla
 from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
 from agentroute.commands import Advance
 from agentroute.model import Decision
@@ -30,6 +30,7 @@ TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     sla.SLA_WARNING: sla.warn,
     sla.SLA_BREACH: sla.breach,
     offers.OFFER: offers.expire,
+    reservations.RESERVED: reservations.expire,
 }
 """What each kind of timer does when it fires, given its key and the call's time."""
 

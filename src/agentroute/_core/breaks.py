@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agentroute._core import offers
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
 from agentroute._core.timers import BREAK
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["break_over", "end_break", "start_break"]
 
 
-def start_break(core: Core, command: StartBreak) -> None:
+def start_break(core: Core, command: StartBreak) -> list[Decision]:
     """Take an agent out of routing until their break ends; a new break replaces one running."""
     record = core.registry.get(command.agent_id)
     until = command.at + command.seconds
@@ -31,6 +32,7 @@ def start_break(core: Core, command: StartBreak) -> None:
     sync_seats(core, record)
     if AgentBreakStarted.kind in core.bus.wanted:
         core.bus.emit(AgentBreakStarted(command.at, record.agent.id, until, command.reason))
+    return offers.withdraw_unavailable(core, record, command.at)
 
 
 def end_break(core: Core, command: EndBreak) -> list[Decision]:

@@ -11,12 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentroute._core import agents, availability, breaks, offers, presence, shifts, work
+from agentroute._core import (
+    agents,
+    availability,
+    breaks,
+    offers,
+    presence,
+    reservations,
+    shifts,
+    work,
+)
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool, Pools
+from agentroute._core.queue import QueueKey
 from agentroute._core.registry import AgentRecord, Registry, Seat
 from agentroute._core.rng import SplitMix
 from agentroute._core.timers import Timers
@@ -254,6 +264,7 @@ class Core:
             assert not pool.dropped
             pushable = pool.queue.has_work(everything)
             assert not (pushable and pool.has_free), f"work waits beside {pool}"
+            _check_reserved(self, pool)
             for item_id in pool.queue.item_ids():
                 assert records[item_id].state == "queued", item_id
                 assert records[item_id].pool is pool, item_id
@@ -293,6 +304,20 @@ class Core:
         assert owners == ([] if self.registry.owner is None else [self.registry.owner])
 
 
+def _check_reserved(core: Core, pool: Pool) -> None:
+    """Assert the items waiting for particular agents of *pool* match the item records."""
+    waiting: dict[str, list[QueueKey]] = {}
+    for record in core.items.records.values():
+        if record.waiting_for and record.pool is pool:
+            for agent in record.waiting_for:
+                waiting.setdefault(agent, []).append(record.key)
+    lines = {agent: list(line) for agent, line in pool.reserved.by_agent.items()}
+    assert lines == {agent: sorted(keys) for agent, keys in waiting.items()}, (lines, waiting)
+    for agent in lines:
+        assert agent in pool.members, agent
+        assert pool.free_seat(agent) is None, f"work waits for free {agent!r} in {pool}"
+
+
 def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
     assert record.item.id == item_id
     assert (record.closed_number != 0) == (record.state == "closed")
@@ -312,6 +337,16 @@ def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
             assert item_id in core.registry.get(agent).offers
     else:
         assert not record.offers, item_id
+    if record.waiting_for:
+        assert record.state == "queued", item_id
+        assert item_id not in record.pool.queue.item_ids(), item_id
+        settings = record.pool.settings
+        label = "dedicated" if record.item.group in settings.dedicated else "sticky"
+        wait = settings.dedicated_wait_s if label == "dedicated" else settings.sticky_wait_s
+        timed = core.timers.due(reservations.RESERVED, item_id) is not None
+        assert timed == (wait is not None), item_id
+    else:
+        assert core.timers.due(reservations.RESERVED, item_id) is None, item_id
     if record.state == "queued":
         assert record.agent is None
         assert core.pools.get(record.department, record.item.channel) is record.pool

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
 
-from agentroute._core import offers
+from agentroute._core import offers, reservations
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
@@ -227,13 +227,18 @@ class Dispatch:
     def spend(self, seat: Seat, units: int) -> None:
         """Count *units* more (or fewer) as used by *seat*'s agent, and re-rank what changed."""
         wallet = seat.wallet
-        if wallet is None:
-            for pool in seat.pools:
-                pool.refresh(seat)
-            return
-        wallet.used += units
-        self._steps.append((_refund, wallet, units))
-        wallet.refresh()
+        if wallet is not None:
+            before = wallet.used
+            wallet.used = after = before + units
+            self._steps.append((_refund, wallet, units))
+            budget = wallet.budget
+            for other in wallet.seats.values():
+                cost = other.cost
+                if other is not seat and (before + cost <= budget) != (after + cost <= budget):
+                    for pool in other.pools:  # its room just came or went
+                        pool.refresh(other)
+        for pool in seat.pools:
+            pool.refresh(seat)
 
     def opened(self, seat: Seat) -> list[Pool]:
         """Return the pools where *seat*, just freed, or its agent's other seats can take work."""
@@ -257,8 +262,8 @@ class Dispatch:
         everything = self.registry.sole
         pools = seat.pools
         agent = seat.agent
-        if any(pool.rings for pool in pools):
-            return None  # waiting work there is offered, never handed over
+        if any(pool.rings or pool.reserved.waits_for(agent) for pool in pools):
+            return None  # work there is offered, or waits for this agent: drain decides
         if len(pools) == 1:
             pool = pools[0]
             if pool.excludes(agent) or not pool.queue.has_work(everything):
@@ -282,6 +287,13 @@ class Dispatch:
         return self.assigned(self.items.records[key[3]], seat, at, pool.strategy_name)
 
     # -- waiting -------------------------------------------------------------------
+
+    def unqueue(self, record: ItemRecord) -> None:
+        """Take a queued item out of line: its pool's queue, or its wait for its agents."""
+        if record.waiting_for:
+            reservations.unreserve(self, record)
+        else:
+            record.pool.queue.remove(record.key, self._steps)
 
     def wait(self, record: ItemRecord, at: float, *, pull: bool) -> Decision:
         """Put *record* in its pool's line, to be pushed or (*pull*) pulled, and say so."""
@@ -341,15 +353,25 @@ class Dispatch:
         pool = record.pool
         settings = pool.settings
         pull = settings.mode == "pull"
-        if settings.sticky and not pull and pool.has_free:
-            seat = self._last_agent(pool, record, at)
-            if seat is not None:
-                return self.book(record, seat, at, "sticky", *chooser(by, by_kind), action, reason)
+        wait = None
+        members: tuple[str, ...] = ()
+        if (settings.sticky or settings.dedicated) and not pull:
+            wait = reservations.preference(self, pool, record, at)
+        if wait is not None:
+            for agent in wait.agents:
+                seat = pool.free_seat(agent)
+                if seat is not None:
+                    kind, name = chooser(by, by_kind)
+                    return self.book(record, seat, at, wait.label, kind, name, action, reason)
+            members = tuple(agent for agent in wait.agents if agent in pool.members)
+            if not members or wait.wait_s == 0:
+                wait = None
         seat = None
-        if pull:
-            seat = self.sole_seat(pool)
-        elif pool.has_free and not pool.rings:
-            seat = pool.pick(self.rng)
+        if wait is None:  # else it waits for its agents, below
+            if pull:
+                seat = self.sole_seat(pool)
+            elif pool.has_free and not pool.rings:
+                seat = pool.pick(self.rng)
         if seat is not None:
             return self.book(
                 record, seat, at, pool.strategy_name, *chooser(by, by_kind), action, reason
@@ -359,21 +381,11 @@ class Dispatch:
             self.ledger.change(
                 record.item.id, at, action, pool.department, None, by, by_kind, reason
             )
+        if wait is not None:
+            return reservations.reserve(self, record, pool, members, wait, at)
         if pool.rings and pool.has_free:
             return offers.ring(self, record, pool, at)
         return self.wait(record, at, pull=pull)
-
-    def _last_agent(self, pool: Pool, record: ItemRecord, at: float) -> Seat | None:
-        """Return the free seat of the agent who last handled the item's customer, if recent."""
-        customer = record.item.customer
-        handled = None if customer is None else self.customers.last(customer)
-        if handled is None:
-            return None
-        agent, when, _ = handled
-        age = pool.settings.sticky_max_age_s
-        if age is not None and at - when > age:
-            return None
-        return pool.free_seat(agent)
 
     def release(
         self, holder: AgentRecord, item_ids: list[str], at: float, why: str | None = None
@@ -422,12 +434,16 @@ class Dispatch:
         P pools costs O((n + P) log P), not O(n P).
         """
         everything = self.registry.sole
+        pools = dict.fromkeys(pools)
+        decisions: list[Decision] = []
+        for pool in pools:
+            if pool.reserved and pool.has_free:
+                decisions.extend(reservations.serve(self, pool, at))
         heap = [
             (pool.queue.first_work(everything), order, pool)
-            for order, pool in enumerate(dict.fromkeys(pools))
+            for order, pool in enumerate(pools)
             if pool.has_free and pool.queue.has_work(everything)
         ]
-        decisions: list[Decision] = []
         if not heap:
             return decisions
         heapify(heap)

@@ -64,6 +64,7 @@ class ItemRecord:
         "replies",
         "seat",
         "state",
+        "waiting_for",
     )
 
     def __init__(self, item: Item, pool: Pool, arrival: int, arrived_at: float) -> None:
@@ -84,6 +85,8 @@ class ItemRecord:
         self.last_reply_at: float | None = None
         self.offers: dict[str, None] = _NO_OFFERS
         """While offered, the agents it rings (replaced, never changed in place)."""
+        self.waiting_for: tuple[str, ...] = ()
+        """While queued for particular agents (dedicated or sticky), those agents."""
 
     @property
     def key(self) -> QueueKey:

@@ -11,7 +11,7 @@ offered again (first in line among its equals, as it keeps its arrival).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
 from agentroute._core.eligibility import barriers
@@ -35,6 +35,7 @@ __all__ = [
     "ring",
     "withdraw_agent",
     "withdraw_all",
+    "withdraw_unavailable",
 ]
 
 OFFER: Final = "offer"
@@ -84,13 +85,26 @@ def _unreserve(seat: Seat, change: int) -> None:
 
 def _withdraw(dispatch: Dispatch, record: ItemRecord, agent: str) -> Seat:
     """Take back the offer of *record* to *agent*, freeing their slot; return their seat."""
-    holder = dispatch.registry.get(agent)
-    seat = holder.seats[record.pool.channel]
-    dispatch.undo.flag(holder.offers, record.item.id, False)
     offers = dict(record.offers)
     del offers[agent]
     dispatch.undo.push(setattr, record, "offers", record.offers)
     record.offers = offers
+    return _free(dispatch, record, agent)
+
+
+def _withdraw_every(dispatch: Dispatch, record: ItemRecord) -> list[tuple[str, Seat]]:
+    """Take back every offer of *record* in one step; return each agent with their seat."""
+    agents = record.offers
+    dispatch.undo.push(setattr, record, "offers", agents)
+    record.offers = {}
+    return [(agent, _free(dispatch, record, agent)) for agent in agents]
+
+
+def _free(dispatch: Dispatch, record: ItemRecord, agent: str) -> Seat:
+    """Give back the slot and units *record*'s offer held on *agent*'s seat."""
+    holder = dispatch.registry.get(agent)
+    seat = holder.seats[record.pool.channel]
+    dispatch.undo.flag(holder.offers, record.item.id, False)
     _reserve(dispatch, seat, -1)
     return seat
 
@@ -99,14 +113,14 @@ def withdraw_all(
     dispatch: Dispatch, record: ItemRecord, at: float, why: str, keep: str | None = None
 ) -> list[Seat]:
     """Withdraw every offer of *record* but *keep*'s (telling each agent *why*); end the ring."""
-    seats = []
-    wanted = OfferWithdrawn.kind in dispatch.bus.wanted
-    for agent in list(record.offers):
-        seats.append(_withdraw(dispatch, record, agent))
-        if wanted and agent != keep:
-            dispatch.bus.emit(OfferWithdrawn(at, record.item.id, agent, why))
+    freed = _withdraw_every(dispatch, record)
+    if OfferWithdrawn.kind in dispatch.bus.wanted:
+        item_id = record.item.id
+        for agent, _ in freed:
+            if agent != keep:
+                dispatch.bus.emit(OfferWithdrawn(at, item_id, agent, why))
     dispatch.timers.cancel(OFFER, record.item.id)
-    return seats
+    return [seat for _, seat in freed]
 
 
 def opened(dispatch: Dispatch, seats: Iterable[Seat]) -> list[Pool]:
@@ -173,16 +187,14 @@ def expire(core: Core, item_id: str, at: float) -> list[Decision]:
     record = core.items.records[item_id]
     dispatch = core.dispatch
     wanted = OfferMissed.kind in core.bus.wanted
-    seats = []
-    for agent in list(record.offers):
+    freed = _withdraw_every(dispatch, record)
+    for agent, _ in freed:
         holder = core.registry.get(agent)
         core.undo.push(setattr, holder, "missed", holder.missed)
         holder.missed += 1
-        seats.append(_withdraw(dispatch, record, agent))
         if wanted:
             core.bus.emit(OfferMissed(at, item_id, agent, holder.missed))
-    core.home(record)
-    return _back_in_line(dispatch, record, seats, at)
+    return _back_in_line(dispatch, record, [seat for _, seat in freed], at)
 
 
 def withdraw_agent(
@@ -193,16 +205,40 @@ def withdraw_agent(
 
     Returns the items no offer rings any more, back in line, and the seats freed.
     """
-    dispatch = core.dispatch
     kept = set(keep)
+    return _withdraw_from(
+        core, holder, at, "agent changed", lambda r: (r.department, r.item.channel) not in kept
+    )
+
+
+def withdraw_unavailable(core: Core, holder: AgentRecord, at: float) -> list[Decision]:
+    """Withdraw the offers ringing an agent who can no longer take them; say where items went."""
+    if not holder.offers:
+        return []
+    back, _ = _withdraw_from(
+        core, holder, at, "agent unavailable", lambda r: bool(barriers(holder, r.pool, freeing=1))
+    )
+    return core.dispatch.requeued(back, (), at)
+
+
+def _withdraw_from(
+    core: Core,
+    holder: AgentRecord,
+    at: float,
+    why: str,
+    drop: Callable[[ItemRecord], bool],
+) -> tuple[list[ItemRecord], list[Seat]]:
+    """Withdraw *holder*'s offers of the items *drop* picks; put ring-less items in line."""
+    dispatch = core.dispatch
+    agent = holder.agent.id
     back, seats = [], []
     for item_id in list(holder.offers):
         record = core.items.records[item_id]
-        if (record.department, record.item.channel) in kept:
+        if not drop(record):
             continue
-        seats.append(_withdraw(dispatch, record, holder.agent.id))
+        seats.append(_withdraw(dispatch, record, agent))
         if OfferWithdrawn.kind in core.bus.wanted:
-            core.bus.emit(OfferWithdrawn(at, item_id, holder.agent.id, "agent changed"))
+            core.bus.emit(OfferWithdrawn(at, item_id, agent, why))
         if not record.offers:
             core.timers.cancel(OFFER, item_id)
             dispatch.wait(record, at, pull=False)

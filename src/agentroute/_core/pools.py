@@ -18,6 +18,7 @@ from sortedcontainers import SortedList
 
 from agentroute._core.queue import WaitingQueue
 from agentroute._core.registry import Seat
+from agentroute._core.reservations import Reservations
 from agentroute._core.undo import UndoLog
 from agentroute.errors import HostCodeError
 from agentroute.model import Department
@@ -66,6 +67,7 @@ class Pool:
         "off",
         "ordered",
         "queue",
+        "reserved",
         "rings",
         "settings",
         "strategy",
@@ -116,6 +118,8 @@ class Pool:
         self._entries: dict[str, _Entry] = {}
         self._ranked = _RankedView(self, host=self._host)
         self.queue = WaitingQueue()
+        self.reserved = Reservations()
+        """Items waiting for particular members (dedicated or sticky), apart from the queue."""
 
     def __repr__(self) -> str:
         return (
@@ -131,7 +135,7 @@ class Pool:
     @property
     def is_idle(self) -> bool:
         """Tell whether the pool has no members and no waiting work, so it may be dropped."""
-        return not self.members and not len(self.queue)
+        return not self.members and not len(self.queue) and not self.reserved
 
     def free_seats(self) -> list[Seat]:
         """Return the free members' seats in rank order."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from agentroute._core import offers
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.registry import AgentRecord
 from agentroute._core.timers import OFFLINE
@@ -39,7 +40,8 @@ def set_presence(core: Core, command: SetPresence) -> list[Decision]:
     if previous != command.presence and AgentPresenceChanged.kind in core.bus.wanted:
         event = AgentPresenceChanged(command.at, record.agent.id, command.presence, previous)
         core.bus.emit(event)
-    return core.dispatch.drain(pools_of(record), command.at)
+    unrung = offers.withdraw_unavailable(core, record, command.at)
+    return [*unrung, *core.dispatch.drain(pools_of(record), command.at)]
 
 
 def _restore_presence(record: AgentRecord, presence: Presence, offline_since: float | None) -> None:

@@ -37,13 +37,7 @@ class Wallet:
         self.budget = budget
         self.used = 0
         self.seats = seats
-        """The agent's seats (the record's own dict): all re-rank when units are spent."""
-
-    def refresh(self) -> None:
-        """Tell every index holding one of the agent's seats that room may have changed."""
-        for seat in self.seats.values():
-            for pool in seat.pools:
-                pool.refresh(seat)
+        """The agent's seats (the record's own dict): spending on one may open or close another."""
 
 
 class Seat:

@@ -82,6 +82,9 @@ class DepartmentState:
     sticky: bool
     sticky_max_age_s: float | None
     ring_timeout_s: float
+    sticky_wait_s: float
+    dedicated: dict[str, list[str]]
+    dedicated_wait_s: float | None
 
 
 @attrs.define
@@ -166,6 +169,7 @@ class ItemEntry:
     last_reply_at: float | None
     history: list[Row]
     offers: list[str]
+    waiting_for: list[str]
 
 
 @attrs.define

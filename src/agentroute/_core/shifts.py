@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, NamedTuple
 
+from agentroute._core import offers
 from agentroute._core.agents import pools_of, sync_seats
 from agentroute._core.timers import DUTY, SHIFT
 from agentroute.commands import SetDutyRotation, SetSchedule
@@ -51,7 +52,9 @@ def follow_schedule(core: Core, agent_id: str, at: float) -> list[Decision]:
     sync_seats(core, record)
     if AgentShiftChanged.kind in core.bus.wanted:
         core.bus.emit(AgentShiftChanged(at, agent_id, not off))
-    return [] if off else core.dispatch.drain(pools_of(record), at)
+    if off:
+        return offers.withdraw_unavailable(core, record, at)
+    return core.dispatch.drain(pools_of(record), at)
 
 
 class Rotation(NamedTuple):

@@ -83,6 +83,13 @@ def _reprioritize(core: Core, record: ItemRecord, priority: int) -> None:
     if record.state == "offered":
         record.item = attrs.evolve(record.item, priority=priority)
         return
+    if record.waiting_for:
+        reserved = record.pool.reserved
+        agents = record.waiting_for
+        reserved.remove(record.key, agents, core.undo.steps)
+        record.item = attrs.evolve(record.item, priority=priority)
+        reserved.add(record.key, agents, core.undo.steps)
+        return
     line = record.pool.queue
     steps = core.undo.steps
     key = record.key

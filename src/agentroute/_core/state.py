@@ -90,6 +90,9 @@ def capture(core: Core) -> dict[str, Any]:
                 d.sticky,
                 d.sticky_max_age_s,
                 d.ring_timeout_s,
+                d.sticky_wait_s,
+                {group: list(agents) for group, agents in d.dedicated.items()},
+                d.dedicated_wait_s,
             )
             for d in core.departments.values()
         ],
@@ -157,6 +160,7 @@ def _item_entry(core: Core, record: ItemRecord) -> ItemEntry:
         record.last_reply_at,
         core.ledger.rows(item_id),
         list(record.offers),
+        list(record.waiting_for),
     )
 
 
@@ -294,6 +298,9 @@ def _build_items(core: Core, snapshot: Snapshot) -> None:
         record.closed_number = entry.closed or 0
         if entry.offers:
             record.offers = dict.fromkeys(entry.offers)
+        if entry.waiting_for:
+            record.waiting_for = tuple(entry.waiting_for)
+            pool.reserved.add(record.key, record.waiting_for, [])
         records[item.id] = record
         put_rows(item.id, entry.history)
     steps = core.undo.steps
@@ -319,3 +326,7 @@ def _check_derived(core: Core, snapshot: Snapshot, report: Report) -> None:
         if pool.has_free and pool.queue.has_work(everything):
             where = (pool.department, pool.channel)
             report(("queues", f"work waits in {where} while {pool.free_agents()[0]!r} is free"))
+        for agent, line in pool.reserved.by_agent.items():
+            if pool.free_seat(agent) is not None:
+                problem = f"item {line[0][3]!r} waits for {agent!r}, who is free"
+                report(("items", problem))

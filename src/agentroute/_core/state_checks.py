@@ -13,6 +13,7 @@ from agentroute._core.agents import memberships
 from agentroute._core.availability import TIMER_KINDS
 from agentroute._core.offers import OFFER
 from agentroute._core.queue import queue_key
+from agentroute._core.reservations import RESERVED
 from agentroute._core.schema import AgentState, ItemEntry, Snapshot
 from agentroute._core.sla import SLA_BREACH, SLA_WARNING
 from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
@@ -76,6 +77,9 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
                 sticky=state.sticky,
                 sticky_max_age_s=state.sticky_max_age_s,
                 ring_timeout_s=state.ring_timeout_s,
+                sticky_wait_s=state.sticky_wait_s,
+                dedicated=state.dedicated,
+                dedicated_wait_s=state.dedicated_wait_s,
             )
         except InvalidValueError as error:
             report((path, str(error)))
@@ -185,6 +189,8 @@ def _check_items(
             report((f"{path}.offers", "must list agents exactly while the item is offered"))
         elif entry.offers:
             _check_offers(path, entry, agents, report)
+        if entry.waiting_for:
+            _check_waiting(path, entry, agents, report)
         if state == "assigned":
             holder = agents.get(entry.agent)  # type: ignore[arg-type]
             if holder is None:
@@ -220,6 +226,21 @@ def _check_offers(
         elif not holder.agent.serves(entry.department, entry.item.channel):
             where = f"{entry.item.channel!r} in {entry.department!r}"
             report((f"{path}.offers", f"agent {agent!r} does not serve {where}"))
+
+
+def _check_waiting(
+    path: str, entry: ItemEntry, agents: dict[str, AgentState], report: Report
+) -> None:
+    """Check that an item waiting for particular agents is queued for distinct members."""
+    where = f"{entry.item.channel!r} in {entry.department!r}"
+    if entry.state != "queued":
+        report((f"{path}.waiting_for", f"lists agents, but the item is {entry.state}"))
+    if len(set(entry.waiting_for)) != len(entry.waiting_for):
+        report((f"{path}.waiting_for", "lists an agent twice"))
+    for agent in entry.waiting_for:
+        holder = agents.get(agent)
+        if holder is None or not holder.agent.serves(entry.department, entry.item.channel):
+            report((f"{path}.waiting_for", f"{agent!r} is not an agent serving {where}"))
 
 
 def _unique(path: str, field: str, number: int, seen: set[int], top: int, report: Report) -> None:
@@ -275,7 +296,10 @@ def _check_queues(snapshot: Snapshot, entries: dict[str, ItemEntry], report: Rep
                     report((at, f"item {item_id!r} is out of queue order"))
                 previous = key
     for index, entry in enumerate(snapshot.items):
-        if entry.state == "queued" and entry.item.id not in placed:
+        if entry.waiting_for:
+            if entry.item.id in placed:
+                report((f"items[{index}].waiting_for", "set, but the item is in a queue too"))
+        elif entry.state == "queued" and entry.item.id not in placed:
             report((f"items[{index}].state", "queued, but in no queue"))
 
 
@@ -330,6 +354,7 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
         subjects[kind] = (deadlines, "open with an SLA deadline")
     offered = {e.item.id for e in snapshot.items if e.state == "offered"}
     subjects[OFFER] = (offered, "offered")
+    subjects[RESERVED] = ({e.item.id for e in snapshot.items if e.waiting_for}, "reserved")
     rotations = {json.dumps([d.department, d.channel]) for d in snapshot.duties}
     subjects[DUTY] = (rotations, "a duty rotation of")
     seen: set[int] = set()
@@ -347,9 +372,8 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
         elif timer.kind != BREAK and timer.key not in subjects[timer.kind][0]:
-            noun = {SLA_WARNING: "item", SLA_BREACH: "item", OFFER: "item", DUTY: "channel"}.get(
-                timer.kind, "agent"
-            )
+            items = (SLA_WARNING, SLA_BREACH, OFFER, RESERVED)
+            noun = {**dict.fromkeys(items, "item"), DUTY: "channel"}.get(timer.kind, "agent")
             report((path, f"no {noun} {timer.key!r} {subjects[timer.kind][1]} waits for it"))
         timed.add(name)
     for item_id in sorted(offered - {key for kind, key in timed if kind == OFFER}):

@@ -118,7 +118,7 @@ def close(core: Core, command: Close) -> list[Decision]:
         rang = offers.withdraw_all(dispatch, record, at, "closed")
     else:
         pool = record.pool
-        pool.queue.remove(record.key, core.undo.steps)
+        dispatch.unqueue(record)
     owner = record.agent
     if pool.settings.unassign_on_close:
         owner = None
@@ -140,7 +140,10 @@ def close(core: Core, command: Close) -> list[Decision]:
             # kept it from waiting beside a free slot), so the freed slot has nothing to
             # take; unless that work rings, or the freed units open the agent's other seats.
             dispatch.unbook(record)
-            if seat.wallet is not None or any(p.rings for p in seat.pools):
+            agent = seat.agent
+            if seat.wallet is not None or any(
+                p.rings or p.reserved.waits_for(agent) for p in seat.pools
+            ):
                 decisions = dispatch.drain(dispatch.opened(seat), at)
     elif rang:
         decisions = dispatch.drain(offers.opened(dispatch, rang), at)
@@ -181,10 +184,9 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
 
     at = command.at
     dispatch = core.dispatch
-    steps = core.undo.steps
     freed = dispatch.unbook(record) if record.state == "assigned" else None
     if record.state == "queued":
-        origin_pool.queue.remove(record.key, steps)
+        dispatch.unqueue(record)
     rang = offers.withdraw_all(dispatch, record, at, "transferred") if record.offers else []
     origin, before = record.department, record.agent
     dispatch.move_item(record, pool)
@@ -230,7 +232,7 @@ def _transfer_seat(record: ItemRecord, target: AgentRecord, pool: Pool, force: b
         raise InvalidStateError(msg)
     reasons = barriers(target, pool, freeing=int(own), force=force)
     if reasons:
-        if any(reason.startswith("is full") for reason in reasons):
+        if any(reason.startswith("is full") or "units left" in reason for reason in reasons):
             hint = (
                 "A limit is never exceeded, even with force=True: close work or raise it "
                 "with set_capacity(), or transfer to the department for an agent to claim."
@@ -247,7 +249,7 @@ def claim(core: Core, command: Claim) -> Decision:
     holder = core.registry.get(command.agent_id)
     record.require("claim")
     pool = record.pool
-    in_order = pool.queue.first() == record.key
+    in_order = not record.waiting_for and pool.queue.first() == record.key
     claimer = holder.agent if command.actor is None else core.actor(command.actor)
     permissions.check_claim(
         claimer, command.agent_id, in_order=in_order, allowed=pool.settings.allow_claims
@@ -285,7 +287,7 @@ def _take(
     core: Core, record: ItemRecord, seat: Seat, claimer: Agent | None, how: str, at: float
 ) -> Decision:
     """Book a waiting item to the agent who pulled it."""
-    record.pool.queue.remove(record.key, core.undo.steps)
+    core.dispatch.unqueue(record)
     by, by_kind = actor_names(claimer)
     decision = core.dispatch.book(record, seat, at, how, by_kind, by, "claimed")
     if "claimed" in core.bus.wanted:
