@@ -66,6 +66,7 @@ def test_by_default_a_group_waits_for_its_agents_ahead_of_the_queue(clock: Manua
     assert (waiting.status, waiting.strategy, waiting.position) == ("queued", "dedicated", 1)
     assert waiting.reason == "waits for 'sam', 'tia', dedicated to its group"
     assert (status.state, status.waiting_for, status.position) == ("queued", ("sam", "tia"), 1)
+    assert repr(status).endswith("waiting_for=('sam', 'tia'))")
     assert [(d.item, d.agent, d.strategy) for d in freed] == [("v3", "tia", "dedicated")]
     assert router.queued("desk", "chat") == ("c3",)
     router._check()

@@ -69,6 +69,7 @@ def test_an_item_rings_every_free_agent_and_the_first_to_accept_gets_it(
     )
     assert "offered=('ana', 'bob', 'cy')" in repr(offered)
     assert (status.state, status.offered, status.agent) == ("offered", ("ana", "bob", "cy"), None)
+    assert repr(status).endswith("offered=('ana', 'bob', 'cy'))")
     assert [(d.item, d.status, d.agent, d.strategy) for d in taken] == [
         ("k1", "assigned", "bob", "ring_all")
     ]

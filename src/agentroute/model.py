@@ -8,7 +8,7 @@ value that exists is a valid value. Change one with ``attrs.evolve``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Mapping, Set
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeAlias
 
@@ -238,20 +238,6 @@ class Agent:
         return self.unit_costs.get(channel, 1)
 
 
-_attrs_agent_repr = Agent.__repr__
-
-
-def _agent_repr(self: Agent) -> str:
-    """Return attrs' repr, with the unit budget and costs only when the agent has a budget."""
-    shown = _attrs_agent_repr(self)
-    if self.units is None:
-        return shown
-    return f"{shown[:-1]}, units={self.units}, unit_costs={dict(self.unit_costs)!r})"
-
-
-Agent.__repr__ = _agent_repr  # type: ignore[method-assign,assignment]
-
-
 def is_finite_number(value: object) -> bool:
     """Tell whether *value* is an int or float that converts to a finite float."""
     if type(value) not in (int, float):
@@ -477,18 +463,6 @@ class Item:
         _set(self, "group", group)
 
 
-_attrs_item_repr = Item.__repr__
-
-
-def _item_repr(self: Item) -> str:
-    """Return attrs' repr, with ``group`` only when the item has one."""
-    shown = _attrs_item_repr(self)
-    return shown if self.group is None else f"{shown[:-1]}, group={self.group!r})"
-
-
-Item.__repr__ = _item_repr  # type: ignore[method-assign,assignment]
-
-
 @attrs.frozen
 class Decision:
     """
@@ -527,22 +501,6 @@ class Decision:
     offered: tuple[str, ...] = attrs.field(default=(), repr=False)
 
 
-_attrs_decision_repr = Decision.__repr__
-
-
-def _decision_repr(self: Decision) -> str:
-    """Return attrs' repr, with ``ring`` and ``offered`` only when they say something."""
-    shown = _attrs_decision_repr(self)
-    if self.ring is not None:
-        shown = f"{shown[:-1]}, ring={self.ring!r})"
-    if self.offered:
-        shown = f"{shown[:-1]}, offered={self.offered!r})"
-    return shown
-
-
-Decision.__repr__ = _decision_repr  # type: ignore[method-assign,assignment]
-
-
 @attrs.frozen
 class ItemStatus:
     """
@@ -579,3 +537,33 @@ class ItemStatus:
     last_reply_at: float | None = None
     offered: tuple[str, ...] = attrs.field(default=(), repr=False)
     waiting_for: tuple[str, ...] = attrs.field(default=(), repr=False)
+
+
+def _show_when_set(cls: type[Any], *names: str) -> None:
+    """
+    Make *cls*'s repr end with the fields *names* only when they are set.
+
+    Fields added in 0.2 stay out of the repr of values that do not use
+    them, so reprs (and doctests) written for 0.1 still read the same.
+    """
+    plain: Callable[[object], str] = cls.__repr__  # type: ignore[assignment]
+
+    def shown_when_set(self: object) -> str:
+        shown = plain(self)
+        for name in names:
+            value = getattr(self, name)
+            if value is not None and (value or value == 0):
+                shown = f"{shown[:-1]}, {name}={_plain(value)!r})"
+        return shown
+
+    cls.__repr__ = shown_when_set  # type: ignore[assignment]
+
+
+def _plain(value: object) -> object:
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+_show_when_set(Agent, "units", "unit_costs")
+_show_when_set(Item, "group")
+_show_when_set(Decision, "ring", "offered")
+_show_when_set(ItemStatus, "offered", "waiting_for")
