@@ -114,6 +114,9 @@ def test_every_successful_call_writes_one_json_safe_entry() -> None:
             "priority": 50,
             "sla_deadline": 99.5,
             "group": None,
+            "source": None,
+            "tags": [],
+            "attributes": {},
         },
     }
 

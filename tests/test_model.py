@@ -240,6 +240,16 @@ class TestItem:
             pytest.param({"sla_deadline": math.nan}, "Item.sla_deadline", id="deadline-nan"),
             pytest.param({"sla_deadline": True}, "Item.sla_deadline", id="deadline-bool"),
             pytest.param({"sla_deadline": "soon"}, "Item.sla_deadline", id="deadline-str"),
+            pytest.param({"source": ""}, "Item.source", id="source"),
+            pytest.param({"tags": "urgent"}, "Item.tags", id="tags-str"),
+            pytest.param({"tags": 3}, "Item.tags", id="tags-int"),
+            pytest.param({"tags": ["ok", ""]}, "Item.tags tag", id="tags-empty"),
+            pytest.param({"attributes": ["plan"]}, "Item.attributes", id="attributes-list"),
+            pytest.param({"attributes": {"": 1}}, "Item.attributes key", id="attributes-key"),
+            pytest.param(
+                {"attributes": {"seats": math.nan}}, "Item.attributes['seats']", id="attr-nan"
+            ),
+            pytest.param({"attributes": {"who": None}}, "Item.attributes['who']", id="attr-none"),
         ],
     )
     def test_invalid_values_name_the_field(self, kwargs: dict[str, Any], path: str) -> None:
@@ -250,6 +260,27 @@ class TestItem:
             Item(**arguments)
 
         assert path == info.value.path
+
+    def test_what_rules_look_at_is_frozen_and_shown_only_when_set(self) -> None:
+        """Source, tags and attributes are read-only; the repr shows them sorted, when set."""
+        item = Item(
+            "t1",
+            channel="ticket",
+            department="billing",
+            source="facebook",
+            tags=["vip", "refund"],
+            attributes={"seats": 40, "plan": "gold", "trial": False, "score": 0.5},
+        )
+
+        assert item.tags == frozenset({"vip", "refund"})
+        assert list(item.attributes) == ["plan", "score", "seats", "trial"]
+        assert repr(item).endswith(
+            "source='facebook', tags={'refund', 'vip'}, "
+            "attributes={'plan': 'gold', 'score': 0.5, 'seats': 40, 'trial': False})"
+        )
+        assert "tags" not in repr(Item("c1", channel="chat", department="billing"))
+        with pytest.raises(TypeError):
+            item.attributes["plan"] = "free"  # type: ignore[index]
 
     def test_frozen(self) -> None:
         """An item cannot be changed in place."""

@@ -89,7 +89,17 @@ def busy_router() -> Router:
     router.assign(Item("ring1", channel="call", department="phones"))
     router.add_department("gold", dedicated={"gold": ["kim"]}, dedicated_wait_s=600)
     router.add_agent(Agent("kim", capacity={"chat": 1}, departments={"gold": {"chat"}}))
-    router.assign(Item("g1", channel="chat", department="gold", group="gold"))
+    router.assign(
+        Item(
+            "g1",
+            channel="chat",
+            department="gold",
+            group="gold",
+            source="facebook",
+            tags={"vip", "refund"},
+            attributes={"plan": "gold", "seats": 40, "trial": False},
+        )
+    )
     return router
 
 

@@ -80,6 +80,21 @@ def _agent_to_plain(agent: Agent) -> dict[str, Any]:
     }
 
 
+def _item_to_plain(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "channel": item.channel,
+        "department": item.department,
+        "customer": item.customer,
+        "priority": item.priority,
+        "sla_deadline": item.sla_deadline,
+        "group": item.group,
+        "source": item.source,
+        "tags": sorted(item.tags),
+        "attributes": dict(item.attributes),
+    }
+
+
 def _strict_namedtuple(cls: Any, converter: cattrs.Converter) -> Any:
     """Structure a named tuple (a command) from a dict with exactly its fields."""
     return namedtuple_dict_structure_factory(cls, converter, "from_converter", True)
@@ -126,6 +141,7 @@ def _converter(*, detailed: bool) -> cattrs.Converter:
     )
     converter.register_unstructure_hook(Agent, _agent_to_plain)
     converter.register_structure_hook(Item, _item_from_plain)
+    converter.register_unstructure_hook(Item, _item_to_plain)
     return converter
 
 

@@ -77,6 +77,7 @@ from agentroute.commands import (
     UpdateAgent,
 )
 from agentroute.errors import InvalidDataError
+from agentroute.model import Item
 
 __all__ = ["FORMAT", "OPERATIONS", "VERSION", "Entry", "Journal", "decode", "encode"]
 
@@ -158,24 +159,17 @@ def _generic(op: str, command: type[Command]) -> Callable[[Any, int], Entry]:
 # it is tracked); docs/performance.md has the cost of journaling per call.
 
 
+_item_to_plain: Final[Callable[[Item], dict[str, Any]]] = _plain.unstructure_hook(Item)
+
+
 def _encode_assign(command: Assign, seq: int) -> Entry:
-    item = command.item
-    plain = {
-        "id": item.id,
-        "channel": item.channel,
-        "department": item.department,
-        "customer": item.customer,
-        "priority": item.priority,
-        "sla_deadline": item.sla_deadline,
-        "group": item.group,
-    }
     return {
         "format": FORMAT,
         "version": VERSION,
         "seq": seq,
         "op": "assign",
         "at": command.at,
-        "item": plain,
+        "item": _item_to_plain(command.item),
     }
 
 

@@ -8,7 +8,7 @@ value that exists is a valid value. Change one with ``attrs.evolve``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeAlias
 
@@ -393,6 +393,32 @@ class Department:
         return self.strategies.get(channel, self.default_strategy)
 
 
+_NO_TAGS: Final[frozenset[str]] = frozenset()
+_NO_ATTRIBUTES: Final[Mapping[str, str | int | float | bool]] = MappingProxyType({})
+
+
+def _freeze_tags(value: object) -> frozenset[str]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError("Item.tags", f"must be a set of strings, got {value!r}")
+    tags = frozenset(value)
+    for tag in tags:
+        check_id("Item.tags tag", tag)
+    return tags
+
+
+def _freeze_attributes(value: object) -> Mapping[str, str | int | float | bool]:
+    if not isinstance(value, Mapping):
+        msg = f"must be a mapping of names to strings, numbers or bools, got {value!r}"
+        raise InvalidValueError("Item.attributes", msg)
+    copied = dict(value.items())
+    for name, field in copied.items():
+        check_id("Item.attributes key", name)
+        if type(field) not in (str, bool) and not is_finite_number(field):
+            msg = f"must be a string, an int, a finite float or a bool, got {field!r}"
+            raise InvalidValueError(f"Item.attributes[{name!r}]", msg)
+    return MappingProxyType(dict(sorted(copied.items())))
+
+
 @attrs.frozen(init=False)
 class Item:
     """
@@ -408,13 +434,20 @@ class Item:
             among equal priorities, earlier deadlines wait less.
         group: The customer's group (e.g. ``"vip"``), for departments that
             dedicate agents to groups (``Department.dedicated``).
+        source: Where it came from, e.g. ``"facebook"``, ``"support@acme.com"``
+            or a chat button's name; for rules to look at.
+        tags: Labels, e.g. ``{"urgent", "refund"}``; any iterable of strings
+            becomes a frozenset.
+        attributes: The host's own fields, e.g. ``{"plan": "gold", "seats": 40}``:
+            a read-only mapping of string keys to strings, ints, finite
+            floats or bools.
 
     Examples:
         >>> Item(id="c1", channel="chat", department="billing", priority=2)
         Item(id='c1', channel='chat', department='billing', customer=None, priority=2,
              sla_deadline=None)
 
-    Added in 0.1. *group* added in 0.2.
+    Added in 0.1. *group*, *source*, *tags* and *attributes* added in 0.2.
     """
 
     id: str
@@ -424,6 +457,9 @@ class Item:
     priority: int
     sla_deadline: float | None
     group: str | None = attrs.field(repr=False)
+    source: str | None = attrs.field(repr=False)
+    tags: frozenset[str] = attrs.field(repr=False)
+    attributes: Mapping[str, str | int | float | bool] = attrs.field(repr=False, hash=False)
 
     def __init__(
         self,
@@ -435,6 +471,9 @@ class Item:
         priority: int = 50,
         sla_deadline: float | None = None,
         group: str | None = None,
+        source: str | None = None,
+        tags: Iterable[str] = (),
+        attributes: Mapping[str, str | int | float | bool] | None = None,
     ) -> None:
         # Written by hand, not generated: items are built on the host's hot path, and
         # checking the common case first makes this three times cheaper.
@@ -453,6 +492,10 @@ class Item:
             raise InvalidValueError("Item.sla_deadline", msg)
         if group is not None and (type(group) is not str or not group):
             check_id("Item.group", group)
+        if source is not None and (type(source) is not str or not source):
+            check_id("Item.source", source)
+        labels = _NO_TAGS if tags == () else _freeze_tags(tags)
+        fields = _NO_ATTRIBUTES if attributes is None else _freeze_attributes(attributes)
         _set = object.__setattr__
         _set(self, "id", id)
         _set(self, "channel", channel)
@@ -461,6 +504,9 @@ class Item:
         _set(self, "priority", priority)
         _set(self, "sla_deadline", sla_deadline)
         _set(self, "group", group)
+        _set(self, "source", source)
+        _set(self, "tags", labels)
+        _set(self, "attributes", fields)
 
 
 @attrs.frozen
@@ -553,17 +599,22 @@ def _show_when_set(cls: type[Any], *names: str) -> None:
         for name in names:
             value = getattr(self, name)
             if value is not None and (value or value == 0):
-                shown = f"{shown[:-1]}, {name}={_plain(value)!r})"
+                shown = f"{shown[:-1]}, {name}={_shown(value)})"
         return shown
 
     cls.__repr__ = shown_when_set  # type: ignore[assignment]
 
 
-def _plain(value: object) -> object:
-    return dict(value) if isinstance(value, Mapping) else value
+def _shown(value: object) -> str:
+    """Return *value*'s repr, a mapping as a dict and a set sorted (the same in every run)."""
+    if isinstance(value, Mapping):
+        return repr(dict(value))
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(repr(member) for member in sorted(value)) + "}"
+    return repr(value)
 
 
 _show_when_set(Agent, "units", "unit_costs")
-_show_when_set(Item, "group")
+_show_when_set(Item, "group", "source", "tags", "attributes")
 _show_when_set(Decision, "ring", "offered")
 _show_when_set(ItemStatus, "offered", "waiting_for")
