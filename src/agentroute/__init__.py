@@ -15,6 +15,7 @@ Examples:
 from __future__ import annotations
 
 from agentroute import commands, events, journal, strategies
+from agentroute.candidates import Candidates, Unavailable
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
     AgentBusyError,
@@ -71,6 +72,7 @@ __all__ = [
     "AgentBusyError",
     "AgentrouteError",
     "Candidate",
+    "Candidates",
     "Clock",
     "Decision",
     "Department",
@@ -106,6 +108,7 @@ __all__ = [
     "Shift",
     "Strategy",
     "Subscription",
+    "Unavailable",
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",

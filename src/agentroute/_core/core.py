@@ -23,6 +23,7 @@ from agentroute._core import (
 )
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
+from agentroute._core.eligibility import barriers
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool, Pools
@@ -265,6 +266,9 @@ class Core:
             pushable = pool.queue.has_work(everything)
             assert not (pushable and pool.has_free), f"work waits beside {pool}"
             _check_reserved(self, pool)
+            for member, seat in pool.members.items():
+                reasons = barriers(self.registry.get(member), pool)
+                assert (pool.free_seat(member) is seat) == (not reasons), (pool, member, reasons)
             for item_id in pool.queue.item_ids():
                 assert records[item_id].state == "queued", item_id
                 assert records[item_id].pool is pool, item_id
