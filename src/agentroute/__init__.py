@@ -43,6 +43,7 @@ from agentroute.errors import (
     UnsupportedVersionError,
 )
 from agentroute.events import Event, HandlerError, Subscription
+from agentroute.explanation import Explanation, Ranked
 from agentroute.model import (
     CALL,
     CHAT,
@@ -83,6 +84,7 @@ __all__ = [
     "DuplicateOwnerError",
     "DuplicateStrategyError",
     "Event",
+    "Explanation",
     "HandlerError",
     "HistoryEntry",
     "HostCodeError",
@@ -101,6 +103,7 @@ __all__ = [
     "Ownership",
     "PermissionDeniedError",
     "Presence",
+    "Ranked",
     "ReentrantCallError",
     "Role",
     "Router",

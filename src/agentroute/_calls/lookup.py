@@ -1,10 +1,11 @@
-"""The Router's read-only questions about routing: who could take work now, and why not."""
+"""The Router's read-only questions about routing: who could take work now, and why."""
 
 from __future__ import annotations
 
 from agentroute._calls._base import Calls
 from agentroute._core import lookup
 from agentroute.candidates import Candidates
+from agentroute.explanation import Explanation
 from agentroute.model import check_id
 
 
@@ -60,3 +61,40 @@ class LookupCalls(Calls):
             self._enter()
             record = self._core.items.get(item_id)
             return lookup.candidates_for(self._core, record, self._now())
+
+    def explain(self, item_id: str) -> Explanation:
+        """
+        Tell why an item is where it is: who decided, what the strategy compared, who else could.
+
+        Built on demand from the item's history and a small note each
+        strategy choice leaves (how many agents were free, the chosen one's
+        rank and the best other's), so routing pays almost nothing for it.
+        ``now`` is `candidates_for` the item at this moment. A choice made
+        before the router was restored from a snapshot has no note.
+
+        Raises:
+            UnknownItemError: No item has this id, or it was dropped.
+
+        Examples:
+            >>> router = Router()
+            >>> router.add_department("billing")
+            >>> chat = {"billing": {"chat"}}
+            >>> for name in ("ana", "bob"):
+            ...     router.add_agent(Agent(name, capacity={"chat": 2}, departments=chat))
+            ...     _ = router.set_presence(name, "online")
+            >>> _ = router.assign(Item("c1", channel="chat", department="billing"))
+            >>> print(router.explain("c1"))
+            Item 'c1' ('chat' in 'billing') is assigned to 'ana'.
+            Decided by least_busy (strategy) at ....
+            The strategy chose among 2 free agents:
+              chosen 'ana' (load 0, idle since 0, id 'ana')
+              next   'bob' (load 0, idle since 0, id 'bob')
+            Now: 'chat' in 'billing' (least_busy): 2 ready, 0 unavailable
+              ready: 'bob', 'ana'
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            record = self._core.items.get(item_id)
+            return lookup.explain(self._core, record, self._now())

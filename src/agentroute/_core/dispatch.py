@@ -284,7 +284,23 @@ class Dispatch:
         held[key[3]] = tick
         seat.last_assigned = seat.idle_since = tick
         record.seat = None
-        return self.assigned(self.items.records[key[3]], seat, at, pool.strategy_name)
+        successor = self.items.records[key[3]]
+        steps.append((setattr, successor, "choice", successor.choice))
+        successor.choice = None  # the one seat it could go to: nothing was compared
+        return self.assigned(successor, seat, at, pool.strategy_name)
+
+    def choose(self, pool: Pool, record: ItemRecord) -> Seat:
+        """
+        Let *pool*'s strategy choose a free seat for *record*, noting what it compared.
+
+        The note (how many were free, the chosen agent's rank and the best
+        other's) is what ``explain()`` shows; it costs two slices per choice.
+        """
+        seat = pool.pick(self.rng)
+        chosen, other = pool.entry(seat.agent), pool.runner_up(seat.agent)
+        self._steps.append((setattr, record, "choice", record.choice))
+        record.choice = (pool.free_count, chosen[:-1], None if other is None else other[:-1])
+        return seat
 
     # -- waiting -------------------------------------------------------------------
 
@@ -371,7 +387,7 @@ class Dispatch:
             if pull:
                 seat = self.sole_seat(pool)
             elif pool.has_free and not pool.rings:
-                seat = pool.pick(self.rng)
+                seat = self.choose(pool, record)
         if seat is not None:
             return self.book(
                 record, seat, at, pool.strategy_name, *chooser(by, by_kind), action, reason
@@ -457,7 +473,8 @@ class Dispatch:
             if pool.rings:
                 decisions.append(offers.ring(self, record, pool, at))
             else:
-                decisions.append(self.book(record, pool.pick(self.rng), at, pool.strategy_name))
+                seat = self.choose(pool, record)
+                decisions.append(self.book(record, seat, at, pool.strategy_name))
             if pool.has_free and pool.queue.has_work(everything):
                 heappush(heap, (pool.queue.first_work(everything), order, pool))
         return decisions

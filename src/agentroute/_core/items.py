@@ -10,7 +10,7 @@ a retention bound, oldest dropped first.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from agentroute._core.ledger import Ledger
 from agentroute._core.queue import QueueKey, queue_key
@@ -44,6 +44,9 @@ OPERATIONS: Final[dict[str, tuple[frozenset[ItemState], str]]] = {
 """Per operation: the states it accepts, and what to tell a caller in another state."""
 
 
+Choice: TypeAlias = tuple[int, tuple[Any, ...], tuple[Any, ...] | None]
+"""(free agents then, the chosen one's (*rank, agent), the best other's or None)."""
+
 _NO_OFFERS: Final[dict[str, None]] = {}
 """Shared by every item not offered; never changed (offers replace the dict)."""
 
@@ -55,6 +58,7 @@ class ItemRecord:
         "agent",
         "arrival",
         "arrived_at",
+        "choice",
         "closed_number",
         "department",
         "item",
@@ -85,6 +89,8 @@ class ItemRecord:
         self.last_reply_at: float | None = None
         self.offers: dict[str, None] = _NO_OFFERS
         """While offered, the agents it rings (replaced, never changed in place)."""
+        self.choice: Choice | None = None
+        """What the strategy compared when it last chose the agent (for ``explain``)."""
         self.waiting_for: tuple[str, ...] = ()
         """While queued for particular agents (dedicated or sticky), those agents."""
 

@@ -8,17 +8,21 @@ with what routing does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from agentroute._core.eligibility import barriers
 from agentroute._core.items import ItemRecord
 from agentroute._core.reservations import preference
 from agentroute.candidates import Candidates, Unavailable
+from agentroute.explanation import Explanation, Ranked
 
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["candidates", "candidates_for"]
+__all__ = ["candidates", "candidates_for", "explain"]
+
+_MOVES: Final = frozenset({"assigned", "transferred", "claimed", "requeued", "reopened"})
+"""History actions that decide where an item is."""
 
 
 def candidates(core: Core, department: str, channel: str) -> Candidates:
@@ -52,3 +56,53 @@ def candidates_for(core: Core, record: ItemRecord, at: float) -> Candidates:
         found.unavailable,
         preferred=wanted.agents,
     )
+
+
+def explain(core: Core, record: ItemRecord, at: float) -> Explanation:
+    """Return why *record* is where it is, from its history and the note of the last choice."""
+    item_id = record.item.id
+    rows = core.ledger.rows(item_id)
+    deciding = next((row for row in reversed(rows) if row[1] in _MOVES), None)
+    rules = tuple(dict.fromkeys(row[6] for row in rows if row[7] == "rule"))
+    pool = record.pool
+    chosen = runner_up = among = None
+    note = record.choice
+    if (
+        deciding is not None
+        and note is not None
+        and deciding[7] == "strategy"
+        and deciding[6] == pool.strategy_name
+    ):
+        fields = _rank_fields(pool.strategy, len(note[1]) - 1)
+        among = note[0]
+        chosen = _ranked(note[1], fields)
+        if note[2] is not None and pool.ordered:  # a uniform draw has no runner-up
+            runner_up = _ranked(note[2], fields)
+    return Explanation(
+        item=item_id,
+        state=record.state,
+        department=record.department,
+        channel=record.item.channel,
+        agent=record.agent,
+        decided_by=None if deciding is None else deciding[6],
+        by_kind=None if deciding is None else deciding[7],
+        at=None if deciding is None else deciding[0],
+        among=among,
+        chosen=chosen,
+        runner_up=runner_up,
+        rules=rules,
+        now=candidates_for(core, record, at),
+    )
+
+
+def _rank_fields(strategy: object, size: int) -> tuple[str, ...]:
+    """Return the names of a rank's parts: the strategy's ``rank_fields``, else numbers."""
+    named = getattr(strategy, "rank_fields", None)
+    if isinstance(named, tuple) and len(named) == size:
+        return named
+    return tuple(f"rank[{index}]" for index in range(size))
+
+
+def _ranked(entry: tuple[Any, ...], fields: tuple[str, ...]) -> Ranked:
+    """Turn a noted (*rank, agent) into a `Ranked`."""
+    return Ranked(entry[-1], tuple(zip(fields, entry[:-1], strict=True)))

@@ -137,6 +137,22 @@ class Pool:
         """Tell whether the pool has no members and no waiting work, so it may be dropped."""
         return not self.members and not len(self.queue) and not self.reserved
 
+    @property
+    def free_count(self) -> int:
+        """How many members can take an item now."""
+        return len(self._entries)
+
+    def entry(self, agent: str) -> _Entry:
+        """Return a free member's index entry: (*rank, agent, seat)."""
+        return self._entries[agent]
+
+    def runner_up(self, agent: str) -> _Entry | None:
+        """Return the best-placed free member's entry other than *agent*'s, if any."""
+        for entry in self._free[:2]:
+            if entry[-2] != agent:
+                return entry
+        return None
+
     def free_seats(self) -> list[Seat]:
         """Return the free members' seats in rank order."""
         return [entry[-1] for entry in self._free]

@@ -356,7 +356,7 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
     chosen = None
     if not pull and not pool.rings:
         pool.hide(old.agent)  # the unbook below ranks them again
-        chosen = pool.pick(dispatch.rng) if pool.has_free else None
+        chosen = dispatch.choose(pool, record) if pool.has_free else None
     dispatch.unbook(record)
     reason = command.reason
     if chosen is not None:

@@ -24,6 +24,8 @@ class LeastBusy:
     """
 
     name: ClassVar[str] = "least_busy"
+    rank_fields: ClassVar[tuple[str, ...]] = ("load", "idle since", "id")
+    """What each part of the rank is, for ``Router.explain()``."""
 
     def rank(self, candidate: Candidate) -> Rank:
         """Rank by (load, idle since, id)."""

@@ -24,6 +24,8 @@ class MostBusy:
     """
 
     name: ClassVar[str] = "most_busy"
+    rank_fields: ClassVar[tuple[str, ...]] = ("minus load", "idle since", "id")
+    """What each part of the rank is, for ``Router.explain()``."""
 
     def rank(self, candidate: Candidate) -> Rank:
         """Rank by (-load, idle since, id)."""

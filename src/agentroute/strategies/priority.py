@@ -27,6 +27,8 @@ class Priority:
     """
 
     name: ClassVar[str] = "priority"
+    rank_fields: ClassVar[tuple[str, ...]] = ("priority", "load", "idle since", "id")
+    """What each part of the rank is, for ``Router.explain()``."""
 
     def rank(self, candidate: Candidate) -> Rank:
         """Rank by (priority, load, idle since, id)."""

@@ -29,6 +29,8 @@ class RandomChoice:
     """
 
     name: ClassVar[str] = "random"
+    rank_fields: ClassVar[tuple[str, ...]] = ("id",)
+    """What each part of the rank is, for ``Router.explain()``."""
     ordered: ClassVar[bool] = False
 
     def rank(self, candidate: Candidate) -> Rank:

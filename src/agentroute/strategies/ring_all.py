@@ -26,6 +26,8 @@ class RingAll:
     """
 
     name: ClassVar[str] = "ring_all"
+    rank_fields: ClassVar[tuple[str, ...]] = ("load", "idle since", "id")
+    """What each part of the rank is, for ``Router.explain()``."""
     rings: ClassVar[bool] = True
     """The router offers to every ranked agent instead of choosing one."""
 

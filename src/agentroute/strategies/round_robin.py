@@ -27,6 +27,8 @@ class RoundRobin:
     """
 
     name: ClassVar[str] = "round_robin"
+    rank_fields: ClassVar[tuple[str, ...]] = ("last assigned", "id")
+    """What each part of the rank is, for ``Router.explain()``."""
 
     def rank(self, candidate: Candidate) -> Rank:
         """Rank by (last assigned, id)."""
