@@ -363,3 +363,17 @@ def test_changing_an_agent_keeps_the_offers_of_what_they_still_serve(clock: Manu
     assert router.status("k1").offered == ("ana",)
     assert events == [OfferWithdrawn(1000.0, "k1", "bob", "agent changed")]
     router._check()
+
+
+def test_a_pull_department_never_rings(clock: ManualClock) -> None:
+    router = Router(clock=clock)
+    router.add_department("pullq", mode="pull", strategies={"call": "ring_all"})
+    for agent in ("ana", "bob"):
+        router.add_agent(Agent(agent, capacity={"call": 1}, departments={"pullq": {"call"}}))
+    router.set_presence("ana", "online")
+
+    decision = router.assign(Item("k1", channel="call", department="pullq"))
+
+    assert (decision.status, router.status("k1").pull) == ("queued", True)
+    assert router.claim("k1", "ana").agent == "ana"
+    router._check()

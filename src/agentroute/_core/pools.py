@@ -110,8 +110,11 @@ class Pool:
         """Members who switched this channel off for this department only."""
         self.duty: str | None = None
         """With a duty rotation, the one member on duty: the only one who may take work."""
-        self.rings = bool(getattr(strategy, "rings", False)) and not self._host
-        """A ``ring_all`` pool: offer to every free member instead of choosing one."""
+        self.rings = (
+            bool(getattr(strategy, "rings", False)) and not self._host and settings.mode == "push"
+        )
+        """A ``ring_all`` pool: offer to every free member instead of choosing one (pull
+        departments never ring: their work waits for an agent to take it)."""
         self.ordered = bool(getattr(strategy, "ordered", True))
         """False for a strategy that draws from its free agents in no order of rank."""
         self._free: _SortedEntries | _Bag = _SortedEntries() if self.ordered else _Bag()
