@@ -171,7 +171,11 @@ class Dispatch:
         seat.held[item_id] = tick
         seat.load += 1
         seat.last_assigned = seat.idle_since = tick
-        self.spend(seat, seat.cost)
+        if seat.wallet is None:
+            for pool in seat.pools:
+                pool.refresh(seat)
+        else:
+            self.spend(seat, seat.cost)
         return self.assigned(record, seat, at, label, by_kind, by, action, reason)
 
     def assigned(
@@ -221,7 +225,11 @@ class Dispatch:
         del held[item_id]
         seat.load -= 1
         seat.idle_since = tick
-        self.spend(seat, -seat.cost)
+        if seat.wallet is None:
+            for pool in seat.pools:
+                pool.refresh(seat)
+        else:
+            self.spend(seat, -seat.cost)
         return seat
 
     def spend(self, seat: Seat, units: int) -> None:
@@ -239,6 +247,14 @@ class Dispatch:
                         pool.refresh(other)
         for pool in seat.pools:
             pool.refresh(seat)
+
+    @staticmethod
+    def may_wait_elsewhere(seat: Seat) -> bool:
+        """Tell whether work for *seat* may wait outside its pools' push lines (rings, waits)."""
+        for pool in seat.pools:  # noqa: SIM110 - a loop: any() over a generator costs more here
+            if pool.rings or pool.reserved.by_agent:
+                return True
+        return False
 
     def opened(self, seat: Seat) -> list[Pool]:
         """Return the pools where *seat*, just freed, or its agent's other seats can take work."""
@@ -262,8 +278,8 @@ class Dispatch:
         everything = self.registry.sole
         pools = seat.pools
         agent = seat.agent
-        if any(pool.rings or pool.reserved.waits_for(agent) for pool in pools):
-            return None  # work there is offered, or waits for this agent: drain decides
+        if self.may_wait_elsewhere(seat):
+            return None  # work there is offered, or waits for particular agents: drain decides
         if len(pools) == 1:
             pool = pools[0]
             if pool.excludes(agent) or not pool.queue.has_work(everything):
@@ -299,7 +315,7 @@ class Dispatch:
         seat = pool.pick(self.rng)
         chosen, other = pool.entry(seat.agent), pool.runner_up(seat.agent)
         self._steps.append((setattr, record, "choice", record.choice))
-        record.choice = (pool.free_count, chosen[:-1], None if other is None else other[:-1])
+        record.choice = (pool.free_count, chosen[:-1], other and other[:-1])
         return seat
 
     # -- waiting -------------------------------------------------------------------

@@ -140,10 +140,7 @@ def close(core: Core, command: Close) -> list[Decision]:
             # kept it from waiting beside a free slot), so the freed slot has nothing to
             # take; unless that work rings, or the freed units open the agent's other seats.
             dispatch.unbook(record)
-            agent = seat.agent
-            if seat.wallet is not None or any(
-                p.rings or p.reserved.waits_for(agent) for p in seat.pools
-            ):
+            if seat.wallet is not None or dispatch.may_wait_elsewhere(seat):
                 decisions = dispatch.drain(dispatch.opened(seat), at)
     elif rang:
         decisions = dispatch.drain(offers.opened(dispatch, rang), at)
