@@ -81,7 +81,8 @@ class Explanation:
         if self.decided_by is not None:
             lines.append(f"Decided by {self.decided_by} ({self.by_kind}) at {self.at}.")
         if self.chosen is not None:
-            lines.append(f"The strategy chose among {self.among} free agents:")
+            agents = "agent" if self.among == 1 else "agents"
+            lines.append(f"The strategy chose among {self.among} free {agents}:")
             lines.append(f"  chosen {self.chosen}")
             if self.runner_up is not None:
                 lines.append(f"  next   {self.runner_up}")

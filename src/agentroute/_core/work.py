@@ -14,8 +14,8 @@ from agentroute._core import offers, sla
 from agentroute._core.dispatch import chooser
 from agentroute._core.eligibility import barriers
 from agentroute._core.items import OPERATIONS, ItemRecord
-from agentroute._core.pools import Pool
-from agentroute._core.registry import AgentRecord, Seat
+from agentroute._core.registry import Seat
+from agentroute._core.transfers import move, transfer_seat
 from agentroute.commands import (
     Assign,
     Claim,
@@ -37,7 +37,6 @@ from agentroute.events import (
     ItemClaimed,
     ItemClosed,
     ItemReopened,
-    ItemTransferred,
     NewItemInDepartment,
 )
 from agentroute.model import Agent, Decision
@@ -174,70 +173,10 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
     if target is None and record.state == "queued" and department == record.department:
         msg = f"Item {item_id!r} already waits in {department!r}; nothing to transfer."
         raise InvalidStateError(msg)
-    origin_pool = core.home(record) if record.state == "assigned" else record.pool
     pool = core.pool(department, record.item.channel)
-    seat = None if target is None else _transfer_seat(record, target, pool, command.force)
+    seat = None if target is None else transfer_seat(record, target, pool, command.force)
     by, by_kind = actor_names(actor)
-
-    at = command.at
-    dispatch = core.dispatch
-    freed = dispatch.unbook(record) if record.state == "assigned" else None
-    if record.state == "queued":
-        dispatch.unqueue(record)
-    rang = offers.withdraw_all(dispatch, record, at, "transferred") if record.offers else []
-    origin, before = record.department, record.agent
-    dispatch.move_item(record, pool)
-    if "transferred" in core.bus.wanted:
-        to = None if seat is None else seat.agent
-        event = ItemTransferred(at, item_id, before, to, origin, department, by, command.reason)
-        core.bus.emit(event)
-    reason = command.reason
-    if seat is not None:
-        decision = dispatch.book(record, seat, at, "transfer", by_kind, by, "transferred", reason)
-    elif command.route:
-        decision = dispatch.route(record, at, "transferred", by, by_kind, reason)
-    else:
-        sole = dispatch.sole_seat(pool)
-        if sole is not None:
-            decision = dispatch.book(
-                record, sole, at, "transfer", by_kind, by, "transferred", reason
-            )
-        else:
-            dispatch.set_item(record, record.state, None, None)
-            core.ledger.change(item_id, at, "transferred", department, None, by, by_kind, reason)
-            if "new_item" in core.bus.wanted:
-                core.bus.emit(NewItemInDepartment(at, item_id, department, record.item.channel))
-            decision = dispatch.wait(record, at, pull=True)
-    decisions = [decision]
-    if freed is not None:
-        rang.append(freed)
-    if rang:
-        decisions.extend(dispatch.drain(offers.opened(dispatch, rang), at))
-    if seat is None and dispatch.pushes_everything:
-        decisions.extend(dispatch.drain([pool], at))  # a sole agent is pushed everything
-    if origin_pool is not pool:
-        core.pools.discard_if_idle(origin_pool)
-    core.pools.discard_if_idle(pool)
-    return decisions
-
-
-def _transfer_seat(record: ItemRecord, target: AgentRecord, pool: Pool, force: bool) -> Seat:
-    """Return the seat a transfer books, or raise why the target cannot take the item."""
-    own = record.state == "assigned" and record.agent == target.agent.id
-    if own and record.pool is pool:
-        msg = f"Agent {target.agent.id!r} already holds item {record.item.id!r} there."
-        raise InvalidStateError(msg)
-    reasons = barriers(target, pool, freeing=int(own), force=force)
-    if reasons:
-        if any(reason.startswith("is full") or "units left" in reason for reason in reasons):
-            hint = (
-                "A limit is never exceeded, even with force=True: close work or raise it "
-                "with set_capacity(), or transfer to the department for an agent to claim."
-            )
-        else:
-            hint = "An administrator may transfer with force=True, or pick another agent."
-        raise NotEligibleError(target.agent.id, record.item.id, reasons, hint)
-    return target.seats[pool.channel]
+    return move(core, record, pool, seat, by, by_kind, command.reason, command.route, command.at)
 
 
 def claim(core: Core, command: Claim) -> Decision:
