@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import hypothesis.strategies as st
@@ -36,25 +37,41 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from agentroute import (
     Agent,
+    AgentrouteError,
     Decision,
     Event,
     InvalidStateError,
     Item,
     ItemClosedError,
+    ItemStatus,
     ManualClock,
     NotEligibleError,
     NotOfferedError,
     Router,
 )
-from agentroute.events import ItemOffered, OfferMissed
+from agentroute.events import (
+    ItemAssigned,
+    ItemClaimed,
+    ItemOffered,
+    ItemQueued,
+    OfferMissed,
+    OfferWithdrawn,
+)
 
 START = 1_000_000.0
 CHANNELS = ("call", "chat")
-TIMEOUTS = {"phones": 20.0, "desk": 20.0, "pullq": 30.0}
+TIMEOUTS = {"phones": 20.0, "desk": 20.0, "pullq": 30.0, "vipdesk": 20.0, "stick": 20.0}
 DEPARTMENTS = tuple(TIMEOUTS)
 AGENT_IDS = tuple(f"a{n}" for n in range(8))
 MAX_AGENTS = 6
 STATES = ("queued", "offered", "assigned", "closed")
+GROUPS = (None, None, "vip", "vip", "gold")
+"""Customer groups of items: "vip" has dedicated agents in "vipdesk", "gold" none anywhere."""
+CUSTOMERS = (None, "k1", "k2", "k3")
+PREFERRING = {"vipdesk": "dedicated", "stick": "sticky"}
+"""The department whose items may go to (and wait for) preferred agents, and the label."""
+UNAVAILABLE = ("away", "offline", "break", "channel off")
+"""What withdraws an agent's offers at once."""
 PULL_RINGS = False
 """True tolerates a pull department with a ring_all channel ringing (a bug fixed since)."""
 
@@ -71,6 +88,8 @@ def agent_definitions(draw: st.DrawFn, agent_id: str) -> Agent:
         served = draw(st.sets(st.sampled_from(CHANNELS)))
         if department == "phones" and draw(st.integers(0, 4)):
             served.add("call")  # most agents answer the phones: calls ring
+        if department in PREFERRING and draw(st.integers(0, 2)):
+            served.add("chat")  # most agents serve the chats the preferences route
         if served:
             departments[department] = served
     if draw(st.booleans()):
@@ -113,6 +132,18 @@ class ModesMachine(RuleBasedStateMachine):
         self.before: dict[tuple[str, str], frozenset[str]] = {}
         self.midway: tuple[dict[str, Any], int] | None = None
         self.steps = 0
+        self.dedicated: tuple[str, ...] = ()
+        """The agents "vipdesk" dedicates to the "vip" group, first choice first."""
+        self.wait_s: dict[str, float | None] = {}
+        """Per preferring department, how long an item waits for its preferred agents."""
+        self.customer: dict[str, str | None] = {}
+        self.group: dict[str, str | None] = {}
+        self.last_agent: dict[str, str] = {}
+        """Per customer, the agent who last took one of their items in "stick"."""
+        self.waiting: dict[str, tuple[str, ...]] = {}
+        """The agents each item waited for at the end of the previous step."""
+        self.wait_deadlines: dict[str, float] = {}
+        """When the wait of each waiting item ends (inf: it waits however long)."""
 
     # -- setup -------------------------------------------------------------------------
 
@@ -131,6 +162,24 @@ class ModesMachine(RuleBasedStateMachine):
             strategies={"call": "ring_all"},
             ring_timeout_s=TIMEOUTS["pullq"],
         )
+        self.dedicated = tuple(
+            data.draw(
+                st.lists(
+                    st.sampled_from(AGENT_IDS[: count + 1]), min_size=1, max_size=3, unique=True
+                )
+            )
+        )
+        wait = self.wait_s["vipdesk"] = data.draw(st.sampled_from([None, 0.0, 30.0]))
+        router.add_department(
+            "vipdesk",
+            strategies={"chat": "least_busy"},
+            dedicated={"vip": list(self.dedicated)},
+            dedicated_wait_s=wait,
+        )
+        sticky_wait = data.draw(st.sampled_from([0.0, 25.0]))
+        self.wait_s["stick"] = sticky_wait
+        router.add_department("stick", sticky=True, sticky_wait_s=sticky_wait)
+        event(f"setup: dedicated wait {wait}, sticky wait {sticky_wait}")
         for agent_id in AGENT_IDS[:count]:
             router.add_agent(data.draw(agent_definitions(agent_id)))
             self.missed[agent_id] = 0
@@ -192,15 +241,61 @@ class ModesMachine(RuleBasedStateMachine):
             why.append("full")
         if agent.units is not None and self.units_used(agent_id) > agent.units:
             why.append("units")
+        duty = router.on_duty(department, channel)
+        if duty is not None and duty != agent_id:
+            why.append("off duty")
         return why
 
-    def new_item(self, department: str, channel: str, priority: int) -> Decision:
+    def new_item(
+        self,
+        department: str,
+        channel: str,
+        priority: int,
+        group: str | None = None,
+        customer: str | None = None,
+    ) -> Decision:
         item_id = f"i{self.counter}"
         self.counter += 1
         self.items.append(item_id)
+        self.group[item_id] = group
+        self.customer[item_id] = customer
         return self.router.assign(
-            Item(item_id, channel=channel, department=department, priority=priority)
+            Item(
+                item_id,
+                channel=channel,
+                department=department,
+                priority=priority,
+                group=group,
+                customer=customer,
+            )
         )
+
+    def members(self, agents: tuple[str, ...], department: str, channel: str) -> tuple[str, ...]:
+        """Those of *agents* who are agents serving *channel* in *department*, in order."""
+        router = self.router
+        present = set(self.agents())
+        return tuple(
+            a for a in agents if a in present and router.agent(a).serves(department, channel)
+        )
+
+    def check_withdrawn(self, agent_id: str, rang: Sequence[str], keeps: Sequence[str]) -> None:
+        """Of *rang*, the agent's offers before a call, only *keeps* may still ring them."""
+        router = self.router
+        still = router.offered_to(agent_id)
+        gone = {
+            e.item for e in self.events if isinstance(e, OfferWithdrawn) and e.agent == agent_id
+        }
+        for item_id in rang:
+            if item_id in keeps:
+                continue
+            assert item_id not in still, (agent_id, item_id, "rings an unavailable agent")
+            assert agent_id not in router.status(item_id).offered
+            if router.status(item_id).state != "closed":
+                assert item_id in gone, (agent_id, item_id, "withdrawn without an event")
+        why = {e.why for e in self.events if isinstance(e, OfferWithdrawn) and e.agent == agent_id}
+        assert why <= {"agent unavailable"}, why
+        if gone:
+            event("offers withdrawn: agent unavailable")
 
     def open_items(self) -> list[str]:
         return [i for i in self.items if self.router.status(i).state != "closed"]
@@ -256,14 +351,19 @@ class ModesMachine(RuleBasedStateMachine):
     @rule(data=st.data(), presence=st.sampled_from(["online", "online", "away", "offline"]))
     def set_presence(self, data: st.DataObject, presence: Any) -> None:
         agent_id = data.draw(st.sampled_from(self.agents()))
+        rang = self.router.offered_to(agent_id)
         result = self.router.set_presence(agent_id, presence)
+        if presence != "online":
+            self.check_withdrawn(agent_id, rang, [])
         event(f"set presence {presence}: {'took work' if result else 'nothing'}")
 
     @precondition(lambda self: bool(self.agents()))
     @rule(data=st.data(), seconds=st.sampled_from([5.0, 15.0, 30.0, 90.0]))
     def start_break(self, data: st.DataObject, seconds: float) -> None:
         agent_id = data.draw(st.sampled_from(self.agents()))
+        rang = self.router.offered_to(agent_id)
         self.router.start_break(agent_id, seconds)
+        self.check_withdrawn(agent_id, rang, [])
         event("start break")
 
     @precondition(lambda self: bool(self.agents()))
@@ -287,50 +387,173 @@ class ModesMachine(RuleBasedStateMachine):
         agent = self.router.agent(agent_id)
         served = [d for d in DEPARTMENTS if agent.serves(d, channel)]
         department = data.draw(st.sampled_from([None, *served]))
+        rang = self.router.offered_to(agent_id)
         self.router.set_channel(agent_id, channel, enabled=enabled, department=department)
         if not enabled:
-            for item_id in self.router.offered_to(agent_id):
+            keeps = []
+            for item_id in rang:
                 status = self.router.status(item_id)
-                if status.channel == channel and department in (None, status.department):
-                    event("set channel off: offer keeps ringing")
+                if status.channel != channel or department not in (None, status.department):
+                    keeps.append(item_id)
+            self.check_withdrawn(agent_id, rang, keeps)
         where = "everywhere" if department is None else "in a department"
         event(f"set channel {'on' if enabled else 'off'} {where}")
+
+    @precondition(lambda self: bool(self.agents()))
+    @rule(
+        data=st.data(),
+        turns=st.sampled_from([1, 1, 2, 0]),
+        period=st.sampled_from([60.0, 3600.0]),
+    )
+    def set_duty(self, data: st.DataObject, turns: int, period: float) -> None:
+        """Rotate duty on the phones' calls: the others stop taking calls; their offers ring on."""
+        router = self.router
+        agents: list[str] | None = None
+        if turns:
+            agents = data.draw(
+                st.lists(st.sampled_from(self.agents()), min_size=1, max_size=turns, unique=True)
+            )
+        rang = {i: router.status(i).offered for i in self.offered_items()}
+        result = router.set_duty_rotation("phones", "call", agents, period_s=period)
+        for item_id, offered in rang.items():
+            assert set(offered) <= set(router.status(item_id).offered), (item_id, "withdrawn")
+        assert router.on_duty("phones", "call") == (None if agents is None else agents[0])
+        if agents is None:
+            event(f"duty: cleared ({'took work' if result else 'nothing'})")
+        else:
+            kept = any(a != agents[0] for o in rang.values() for a in o)
+            event(f"duty: {len(agents)} in turn ({'off duty ringing' if kept else 'no ringing'})")
+
+    @precondition(lambda self: bool(self.items))
+    @rule(data=st.data())
+    def claim(self, data: st.DataObject) -> None:
+        """An agent claims a waiting item, often one waiting for preferred agents."""
+        router = self.router
+        waiting = [i for i in self.items if router.status(i).waiting_for]
+        if waiting and data.draw(st.integers(0, 2)) > 0:
+            item_id = data.draw(st.sampled_from(waiting))
+        else:
+            item_id = data.draw(st.sampled_from(self.items))
+        status = router.status(item_id)
+        agent_id = data.draw(st.sampled_from(self.agents()))
+        how = "waiting for agents" if status.waiting_for else status.state
+        try:
+            router.claim(item_id, agent_id)
+        except AgentrouteError as error:
+            assert router.status(item_id).waiting_for == status.waiting_for
+            event(f"claim {how}: refused ({type(error).__name__})")
+            return
+        after = router.status(item_id)
+        assert (after.state, after.agent, after.waiting_for) == ("assigned", agent_id, ())
+        event(f"claim {how}: ok")
 
     # -- work --------------------------------------------------------------------------
 
     @rule(
-        department=st.sampled_from(["phones", "phones", "desk", "pullq"]),
+        department=st.sampled_from(
+            ["phones", "phones", "desk", "pullq", "vipdesk", "vipdesk", "stick", "stick"]
+        ),
         channel=st.sampled_from(CHANNELS),
         priority=st.integers(1, 100),
+        group=st.sampled_from(GROUPS),
+        customer=st.sampled_from(CUSTOMERS),
     )
-    def assign(self, department: str, channel: str, priority: int) -> None:
-        decision = self.new_item(department, channel, priority)
+    def assign(
+        self,
+        department: str,
+        channel: str,
+        priority: int,
+        group: str | None,
+        customer: str | None,
+    ) -> None:
+        router = self.router
+        ready = router.candidates(department, channel).ready
+        preferred: tuple[str, ...] = ()
+        if department == "vipdesk" and group == "vip":
+            preferred = self.dedicated
+        elif department == "stick" and customer is not None and customer in self.last_agent:
+            preferred = (self.last_agent[customer],)
+        decision = self.new_item(department, channel, priority, group, customer)
+        status = router.status(decision.item)
         if decision.status == "offered":
             assert decision.offered
-            assert self.router.status(decision.item).offered == decision.offered
+            assert status.offered == decision.offered
         event(f"assign {channel} in {department}: {decision.status}")
+        label = PREFERRING.get(department)
+        if not preferred:
+            assert decision.strategy not in ("dedicated", "sticky"), decision
+            assert not status.waiting_for, status
+            return
+        assert label is not None
+        assert router.candidates_for(decision.item).preferred in (preferred, (decision.agent,))
+        members = self.members(preferred, department, channel)
+        free = [a for a in preferred if a in ready]
+        if free:
+            # the first preferred agent who can take it now, never past a limit or budget
+            assert (decision.status, decision.agent, decision.strategy) == (
+                "assigned",
+                free[0],
+                label,
+            ), (decision, free)
+            event(f"assign {label}: to the first free of {len(preferred)}")
+        elif self.wait_s[department] == 0 or not members:
+            assert decision.strategy != label, decision
+            assert not status.waiting_for, status
+            assert decision.agent is None or decision.agent in ready, (decision, ready)
+            why = "no member" if not members else "no wait"
+            event(f"assign {label}: strategy chose ({why}, {decision.status})")
+        else:
+            assert (decision.status, decision.strategy) == ("queued", label), decision
+            assert (status.state, status.waiting_for) == ("queued", members), (status, members)
+            assert decision.item not in router.queued(department, channel)
+            event(f"assign {label}: waits for {min(len(members), 2)}+")
 
     @precondition(lambda self: bool(self.offered_items()))
-    @rule(data=st.data(), race=st.sampled_from([None, None, "away", "break", "channel off"]))
+    @rule(
+        data=st.data(),
+        race=st.sampled_from(
+            [None, None, "away", "offline", "break", "channel off", "off duty", "off duty"]
+        ),
+    )
     def answer(self, data: st.DataObject, race: str | None) -> None:
-        """An agent a call rings answers; sometimes they went away, on a break or off first."""
+        """
+        An agent a call rings answers; sometimes they became unavailable or went off duty first.
+
+        Going away, offline, on a break or switching the channel off withdraws
+        their offers at once: the answer is not offered. Off duty, the offer
+        rings on, but the answer is not eligible.
+        """
+        router = self.router
         item_id = data.draw(st.sampled_from(self.offered_items()))
-        status = self.router.status(item_id)
+        status = router.status(item_id)
         agent_id = data.draw(st.sampled_from(status.offered))
-        if race == "away":
-            self.router.set_presence(agent_id, "away")
+        rang = router.offered_to(agent_id)
+        if race in ("away", "offline"):
+            router.set_presence(agent_id, "away" if race == "away" else "offline")
         elif race == "break":
-            self.router.start_break(agent_id, 30.0)
+            router.start_break(agent_id, 30.0)
         elif race == "channel off":
-            self.router.set_channel(agent_id, status.channel, enabled=False)
-        if race is not None:
-            still = agent_id in self.router.status(item_id).offered
-            event(f"answer after {race}: {'still rings' if still else 'offer withdrawn'}")
-        self.accept(data, item_id)
+            router.set_channel(agent_id, status.channel, enabled=False)
+        elif race == "off duty":
+            others = [a for a in self.agents() if a != agent_id]
+            if (status.department, status.channel) != ("phones", "call") or not others:
+                race = None
+            else:
+                on_duty = data.draw(st.sampled_from(others))
+                router.set_duty_rotation("phones", "call", [on_duty], period_s=3600.0)
+        if race in UNAVAILABLE:
+            self.check_withdrawn(agent_id, rang, [])
+            event(f"answer after {race}: offer withdrawn")
+        elif race == "off duty":
+            assert agent_id in router.status(item_id).offered, "off duty withdrew the offer"
+            event("answer after off duty: still rings")
+        self.accept(data, item_id, agent_id)
 
     @precondition(lambda self: bool(self.items))
     @rule(data=st.data())
-    def accept(self, data: st.DataObject, chosen: str | None = None) -> None:
+    def accept(
+        self, data: st.DataObject, chosen: str | None = None, answering: str | None = None
+    ) -> None:
         router = self.router
         offered = self.offered_items()
         if chosen is not None:
@@ -341,7 +564,9 @@ class ModesMachine(RuleBasedStateMachine):
             item_id = data.draw(st.sampled_from(self.items))
         status = router.status(item_id)
         agents = self.agents()
-        if status.offered and (chosen is not None or data.draw(st.integers(0, 3))):
+        if answering is not None:
+            agent_id = answering
+        elif status.offered and (chosen is not None or data.draw(st.integers(0, 3))):
             agent_id = data.draw(st.sampled_from(status.offered))
         else:
             agent_id = data.draw(st.sampled_from(agents))
@@ -354,9 +579,12 @@ class ModesMachine(RuleBasedStateMachine):
         except NotOfferedError:
             assert not rings, (item_id, agent_id, status)
             event(f"accept: not offered ({status.state})")
-        except NotEligibleError:
+        except NotEligibleError as error:
             assert rings, (item_id, agent_id)
             assert why, (item_id, agent_id)
+            message = str(error)
+            if why == ["off duty"]:
+                assert "is not on duty" in message, message
             event(f"accept: not eligible ({', '.join(why)})")
             assert router.status(item_id).offered == status.offered
         else:
@@ -490,7 +718,7 @@ class ModesMachine(RuleBasedStateMachine):
     def tick(self, data: st.DataObject) -> None:
         router = self.router
         deadline = router.next_deadline()
-        how = data.draw(st.sampled_from(["step", "step", "deadline", "past"]))
+        how = data.draw(st.sampled_from(["step", "deadline", "deadline", "deadline", "past"]))
         if how == "deadline" and deadline is not None and deadline > self.clock():
             self.clock.set(deadline)
         elif how == "past":
@@ -505,8 +733,18 @@ class ModesMachine(RuleBasedStateMachine):
         }
         for item_id in due:
             assert router.status(item_id).state == "offered"
+        waits = [at for i, at in self.wait_deadlines.items() if i in self.waiting]
+        if waits and min(waits) < float("inf"):
+            assert deadline is not None
+            assert deadline <= min(waits), (deadline, min(waits), "a wait timer is not due")
+        ended = {i for i, at in self.wait_deadlines.items() if at <= now and i in self.waiting}
         before = {a: router.missed_offers(a) for a in self.agents()}
         router.advance()
+        for item_id in ended:
+            # the wait is over: in line as any other, or the strategy took it
+            status = router.status(item_id)
+            assert not status.waiting_for, (item_id, status, "waits past its timer")
+            event(f"advance: wait ended, then {status.state}")
         missed = [e for e in self.events if isinstance(e, OfferMissed)]
         assert {(e.item, e.agent) for e in missed} == {(i, a) for i, s in due.items() for a in s}
         for agent_id, count in before.items():
@@ -533,6 +771,8 @@ class ModesMachine(RuleBasedStateMachine):
         router = self.router
         router._check()
         now = self.clock()
+        self.check_preferences()
+        self.check_waits(now)
         for e in self.events:
             if isinstance(e, ItemOffered):
                 if e.department == "pullq":
@@ -577,13 +817,78 @@ class ModesMachine(RuleBasedStateMachine):
                 assert not in_queue
             elif status.state == "queued":
                 assert not holders
-                assert in_queue == [(status.department, status.channel)]
+                if status.waiting_for:
+                    assert not in_queue, (item_id, "waits for agents and in the queue")
+                else:
+                    assert in_queue == [(status.department, status.channel)]
             elif status.state == "closed":
                 assert not holders
                 assert not in_queue
         for agent_id in agents:
             for item_id in ringing[agent_id]:
                 assert agent_id in router.status(item_id).offered
+
+    def check_preferences(self) -> None:
+        """A "dedicated" or "sticky" assignment goes to a preferred agent who may take work."""
+        router = self.router
+        last = dict(self.last_agent)
+        customers_agents: dict[str, set[str]] = {}
+        for e in self.events:
+            if not isinstance(e, ItemAssigned | ItemClaimed):
+                continue
+            customer = self.customer.get(e.item)
+            if isinstance(e, ItemAssigned) and e.by in ("dedicated", "sticky"):
+                status = router.status(e.item)
+                if e.by == "dedicated":
+                    assert (e.department, self.group[e.item]) == ("vipdesk", "vip"), e
+                    assert e.agent in self.dedicated, (e, self.dedicated)
+                else:
+                    assert customer is not None, e
+                    allowed = set(self.waiting.get(e.item, ())) | customers_agents.get(
+                        customer, set()
+                    )
+                    if customer in last:
+                        allowed.add(last[customer])
+                    assert e.agent in allowed, (e, allowed)
+                if status.agent == e.agent and e.agent in self.agents():
+                    # never past eligibility (limits and budgets: check_limits)
+                    assert router.agent(e.agent).serves(e.department, e.channel), e
+                    assert router.presence(e.agent) == "online", e
+                    assert router.break_until(e.agent) is None, e
+                    assert router.channel_enabled(e.agent, e.channel, department=e.department)
+                waited = "waited" if e.item in self.waiting else "new"
+                event(f"preferred: {e.by} assignment ({waited})")
+            if e.department == "stick" and customer is not None:
+                self.last_agent[customer] = e.agent
+                customers_agents.setdefault(customer, set()).add(e.agent)
+
+    def check_waits(self, now: float) -> None:
+        """Waiting items wait for members none of whom is free; the timers are tracked."""
+        router = self.router
+        queued_again = {e.item for e in self.events if isinstance(e, ItemQueued)}
+        ready: dict[tuple[str, str], tuple[str, ...]] = {}
+        waiting: dict[str, tuple[str, ...]] = {}
+        for item_id in self.items:
+            status: ItemStatus = router.status(item_id)
+            if not status.waiting_for:
+                continue
+            where = (status.department, status.channel)
+            if where not in ready:
+                ready[where] = router.candidates(*where).ready
+            assert status.state == "queued", status
+            assert status.department in PREFERRING, status
+            assert self.members(status.waiting_for, *where) == status.waiting_for, status
+            assert not set(status.waiting_for) & set(ready[where]), (status, ready[where])
+            assert item_id not in router.queued(*where)
+            waiting[item_id] = status.waiting_for
+            if item_id not in self.waiting or item_id in queued_again:
+                wait = self.wait_s[status.department]
+                self.wait_deadlines[item_id] = float("inf") if wait is None else now + wait
+        for item_id in self.waiting:
+            if item_id not in waiting:
+                self.wait_deadlines.pop(item_id, None)
+                event(f"wait over: {router.status(item_id).state}")
+        self.waiting = waiting
 
     def check_limits(self) -> None:
         router = self.router
