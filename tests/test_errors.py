@@ -13,6 +13,7 @@ from agentroute import (
     DuplicateError,
     DuplicateItemError,
     DuplicateOwnerError,
+    DuplicateRuleError,
     DuplicateStrategyError,
     HostCodeError,
     InvalidDataError,
@@ -26,14 +27,17 @@ from agentroute import (
     PermissionDeniedError,
     ReentrantCallError,
     Router,
+    Rule,
     UnknownAgentError,
     UnknownDepartmentError,
     UnknownItemError,
+    UnknownRuleError,
     UnknownStrategyError,
     UnsupportedVersionError,
     errors,
     strategies,
 )
+from agentroute.rules import Stop
 from tests.generators import make_agent, make_item, make_router, observe
 
 ITEMS = ("c1", "c2", "c3", "t1", "s1", "x1", "new")
@@ -76,6 +80,11 @@ class Failure:
     error: type[AgentrouteError]
     match: str
     context: Mapping[str, object] = attrs.field(factory=dict)
+
+
+def _add_rule_twice(router: Router) -> None:
+    router.add_rule(Rule("x", on=["closed"], then=[Stop()]))
+    router.add_rule(Rule("x", on=["closed"], then=[Stop()]))
 
 
 FAILURES: dict[str, Failure] = {
@@ -353,6 +362,18 @@ FAILURES: dict[str, Failure] = {
         PermissionDeniedError,
         "only an owner or administrator may",
         {"actor": "ana"},
+    ),
+    "remove-an-unknown-rule": Failure(
+        lambda r: r.remove_rule("nope"),
+        UnknownRuleError,
+        "Unknown rule 'nope'; known: none yet",
+        {"rule": "nope"},
+    ),
+    "add-a-rule-twice": Failure(
+        _add_rule_twice,
+        DuplicateRuleError,
+        "A rule named 'x' exists already",
+        {"rule": "x"},
     ),
     "accept-an-item-not-offered": Failure(
         lambda r: r.accept("c1", "bob"),

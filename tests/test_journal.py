@@ -26,6 +26,17 @@ from agentroute import (
     commands,
     journal,
 )
+from agentroute.rules import (
+    AddTag,
+    AssignTo,
+    Condition,
+    RemoveTag,
+    Rule,
+    SetPriority,
+    SetSla,
+    Stop,
+    TransferTo,
+)
 from tests.generators import make_agent, make_item, record_events
 
 Entry = dict[str, Any]
@@ -77,6 +88,16 @@ def script(router: Router, clock: ManualClock) -> list[object]:
         lambda: router.assign(make_item("k1", department="desk")),
         lambda: router.decline("k1", "dee"),
         lambda: router.accept("k1", "eve"),
+        lambda: router.add_rule(
+            Rule(
+                "vip",
+                on=["created"],
+                when=[[Condition("tags", "contains", "vip")]],
+                then=[SetPriority(1), AssignTo("ana")],
+            )
+        ),
+        lambda: router.set_rule_active("vip", False),
+        lambda: router.remove_rule("vip"),
     ]
     results = []
     for call in calls:
@@ -248,6 +269,23 @@ def test_every_command_survives_encode_and_decode() -> None:
         commands.Requeue(1.0, "c1", None, None),
         commands.Accept(1.0, "c1", "ana"),
         commands.Decline(1.0, "c1", "ana"),
+        commands.AddRule(
+            1.0,
+            Rule(
+                "social",
+                on=["created", "replied"],
+                when=[
+                    [Condition("source", "in", ["facebook", "twitter"])],
+                    [Condition("attributes.seats", "greater_than", 10.5)],
+                ],
+                then=[TransferTo("marketing"), AssignTo("sona"), AddTag("social"), RemoveTag("x")],
+            ),
+        ),
+        commands.AddRule(
+            1.0, Rule("late", on=["sla_breach"], then=[SetSla(60.0), Stop()], active=False)
+        ),
+        commands.RemoveRule(1.0, "social"),
+        commands.SetRuleActive(1.0, "late", True),
         commands.StartBreak(1.0, "ana", 300.0, "lunch"),
         commands.EndBreak(1.0, "ana"),
         commands.Advance(1.0),

@@ -24,6 +24,7 @@ from agentroute import (
     UnsupportedVersionError,
     strategies,
 )
+from agentroute.rules import Condition, Rule, SetPriority
 from agentroute.strategies import LeastBusy, Strategy
 from tests.generators import make_agent, make_item
 
@@ -89,6 +90,14 @@ def busy_router() -> Router:
     router.assign(Item("ring1", channel="call", department="phones"))
     router.add_department("gold", dedicated={"gold": ["kim"]}, dedicated_wait_s=600)
     router.add_agent(Agent("kim", capacity={"chat": 1}, departments={"gold": {"chat"}}))
+    router.add_rule(
+        Rule(
+            "gold first",
+            on=["created"],
+            when=[[Condition("tags", "contains", "vip")]],
+            then=[SetPriority(2)],
+        )
+    )
     router.assign(
         Item(
             "g1",
@@ -710,6 +719,16 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         _set("departments.5.sticky_wait_s", -1),
         "departments[5]",
         "sticky_wait_s: must be seconds >= 0",
+    ),
+    "twice rule": (
+        lambda d: d["rules"].append(d["rules"][0]),
+        "rules[1].name",
+        "rule 'gold first' appears twice",
+    ),
+    "bad rule": (
+        _set("rules.0.then", [{"do": "explode"}]),
+        "rules[0]",
+        "then[0]: unknown action 'explode'",
     ),
     "zero ring timeout": (
         _set("departments.4.ring_timeout_s", 0),

@@ -14,7 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-from agentroute import commands, events, journal, strategies
+from agentroute import commands, events, journal, rules, strategies
 from agentroute.candidates import Candidates, Unavailable
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
@@ -25,6 +25,7 @@ from agentroute.errors import (
     DuplicateError,
     DuplicateItemError,
     DuplicateOwnerError,
+    DuplicateRuleError,
     DuplicateStrategyError,
     HostCodeError,
     InvalidDataError,
@@ -39,6 +40,7 @@ from agentroute.errors import (
     UnknownAgentError,
     UnknownDepartmentError,
     UnknownItemError,
+    UnknownRuleError,
     UnknownStrategyError,
     UnsupportedVersionError,
 )
@@ -60,6 +62,7 @@ from agentroute.model import (
 )
 from agentroute.ownership import Action, ActorKind, HistoryEntry, Ownership
 from agentroute.router import Router
+from agentroute.rules import Rule
 from agentroute.schedules import Schedule, Shift
 from agentroute.strategies import Candidate, Strategy
 
@@ -82,6 +85,7 @@ __all__ = [
     "DuplicateError",
     "DuplicateItemError",
     "DuplicateOwnerError",
+    "DuplicateRuleError",
     "DuplicateStrategyError",
     "Event",
     "Explanation",
@@ -107,6 +111,7 @@ __all__ = [
     "ReentrantCallError",
     "Role",
     "Router",
+    "Rule",
     "Schedule",
     "Shift",
     "Strategy",
@@ -115,11 +120,13 @@ __all__ = [
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",
+    "UnknownRuleError",
     "UnknownStrategyError",
     "UnsupportedVersionError",
     "commands",
     "events",
     "journal",
+    "rules",
     "strategies",
 ]
 

@@ -22,8 +22,9 @@ from cattrs.cols import (
     namedtuple_dict_unstructure_factory,
 )
 
-from agentroute.errors import InvalidDataError, UnsupportedVersionError
+from agentroute.errors import InvalidDataError, InvalidValueError, UnsupportedVersionError
 from agentroute.model import Agent, Item
+from agentroute.rules import Rule, rule_from_plain, rule_to_plain
 
 __all__ = [
     "check_header",
@@ -95,6 +96,13 @@ def _item_to_plain(item: Item) -> dict[str, Any]:
     }
 
 
+def _rule_from_plain(value: object, _: object) -> Rule:
+    try:
+        return rule_from_plain(value)
+    except InvalidValueError as error:
+        raise ValueError(str(error)) from None
+
+
 def _strict_namedtuple(cls: Any, converter: cattrs.Converter) -> Any:
     """Structure a named tuple (a command) from a dict with exactly its fields."""
     return namedtuple_dict_structure_factory(cls, converter, "from_converter", True)
@@ -142,6 +150,8 @@ def _converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_unstructure_hook(Agent, _agent_to_plain)
     converter.register_structure_hook(Item, _item_from_plain)
     converter.register_unstructure_hook(Item, _item_to_plain)
+    converter.register_unstructure_hook(Rule, rule_to_plain)
+    converter.register_structure_hook(Rule, _rule_from_plain)
     return converter
 
 

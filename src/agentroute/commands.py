@@ -20,12 +20,14 @@ from collections.abc import Mapping
 from typing import NamedTuple, TypeAlias
 
 from agentroute.model import Agent, Item, Mode, Presence
+from agentroute.rules import Rule
 from agentroute.schedules import Schedule
 
 __all__ = [
     "Accept",
     "AddAgent",
     "AddDepartment",
+    "AddRule",
     "Advance",
     "Assign",
     "Claim",
@@ -36,6 +38,7 @@ __all__ = [
     "Forget",
     "NextFor",
     "RemoveAgent",
+    "RemoveRule",
     "Reopen",
     "Reply",
     "Requeue",
@@ -44,6 +47,7 @@ __all__ = [
     "SetDutyRotation",
     "SetForwarding",
     "SetPresence",
+    "SetRuleActive",
     "SetSchedule",
     "SetSelfService",
     "StartBreak",
@@ -225,6 +229,28 @@ class Decline(NamedTuple):
     agent_id: str
 
 
+class AddRule(NamedTuple):
+    """``Router.add_rule()``."""
+
+    at: float
+    rule: Rule
+
+
+class RemoveRule(NamedTuple):
+    """``Router.remove_rule()``."""
+
+    at: float
+    name: str
+
+
+class SetRuleActive(NamedTuple):
+    """``Router.set_rule_active()``."""
+
+    at: float
+    name: str
+    active: bool
+
+
 class StartBreak(NamedTuple):
     """``Router.start_break()``."""
 
@@ -293,6 +319,9 @@ Command: TypeAlias = (
     | Requeue
     | Accept
     | Decline
+    | AddRule
+    | RemoveRule
+    | SetRuleActive
     | StartBreak
     | EndBreak
     | SetSchedule

@@ -12,12 +12,14 @@ event handlers failed.
     │   ├── UnknownAgentError
     │   ├── UnknownItemError
     │   ├── UnknownDepartmentError
-    │   └── UnknownStrategyError
+    │   ├── UnknownStrategyError
+    │   └── UnknownRuleError
     ├── DuplicateError (ValueError)
     │   ├── DuplicateAgentError
     │   ├── DuplicateItemError
     │   ├── DuplicateDepartmentError
     │   ├── DuplicateStrategyError
+    │   ├── DuplicateRuleError
     │   └── DuplicateOwnerError
     ├── InvalidValueError (ValueError)
     │   └── InvalidDataError
@@ -49,6 +51,7 @@ __all__ = [
     "DuplicateError",
     "DuplicateItemError",
     "DuplicateOwnerError",
+    "DuplicateRuleError",
     "DuplicateStrategyError",
     "HostCodeError",
     "InvalidDataError",
@@ -63,6 +66,7 @@ __all__ = [
     "UnknownAgentError",
     "UnknownDepartmentError",
     "UnknownItemError",
+    "UnknownRuleError",
     "UnknownStrategyError",
     "UnsupportedVersionError",
 ]
@@ -131,6 +135,18 @@ class UnknownStrategyError(NotFoundError):
         )
 
 
+class UnknownRuleError(NotFoundError):
+    """
+    No rule has this name.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, rule: str, known: Iterable[str]) -> None:
+        self.rule = rule
+        super().__init__(f"Unknown rule {rule!r}; known: {_known(known)}.")
+
+
 class DuplicateError(AgentrouteError, ValueError):
     """
     An id is already taken.
@@ -183,6 +199,18 @@ class DuplicateStrategyError(DuplicateError):
     def __init__(self, strategy: str) -> None:
         self.strategy = strategy
         super().__init__(f"A strategy named {strategy!r} is already registered; pick another name.")
+
+
+class DuplicateRuleError(DuplicateError):
+    """
+    A rule with this name exists already.
+
+    Added in 0.2.
+    """
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        super().__init__(f"A rule named {rule!r} exists already; remove it first, or rename.")
 
 
 class DuplicateOwnerError(DuplicateError):

@@ -13,9 +13,10 @@ import attrs
 __all__ = ["Action", "ActorKind", "HistoryEntry", "Ownership"]
 
 Action: TypeAlias = Literal[
-    "created", "assigned", "transferred", "claimed", "requeued", "closed", "reopened"
+    "created", "assigned", "transferred", "claimed", "requeued", "closed", "reopened", "rule"
 ]
-"""What changed the owner, or closed the item."""
+"""What changed the owner, or closed the item; ``"rule"``: what a rule did to it (the reason
+says what), or why it could not."""
 
 ActorKind: TypeAlias = Literal["system", "strategy", "rule", "agent", "administrator", "owner"]
 """Who changed it: the router itself, a strategy, a rule, or a person by role."""

@@ -22,6 +22,7 @@ from agentroute._calls.availability import AvailabilityCalls
 from agentroute._calls.departments import DepartmentCalls
 from agentroute._calls.lookup import LookupCalls
 from agentroute._calls.offers import OfferCalls
+from agentroute._calls.rules import RuleCalls
 from agentroute._calls.work import WorkCalls
 from agentroute._core import state
 from agentroute._core.core import Core
@@ -50,7 +51,9 @@ DEFAULT_REMEMBER_CUSTOMERS = 100_000
 
 
 # The bases in reverse, so the API reference lists departments, agents, work, then time.
-class Router(LookupCalls, AvailabilityCalls, OfferCalls, WorkCalls, AgentCalls, DepartmentCalls):
+class Router(
+    LookupCalls, RuleCalls, AvailabilityCalls, OfferCalls, WorkCalls, AgentCalls, DepartmentCalls
+):
     """
     Decides who gets each item and keeps count of who holds what.
 

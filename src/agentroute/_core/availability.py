@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from agentroute._core import breaks, offers, presence, reservations, shifts, sla
+from agentroute._core import breaks, offers, presence, reservations, rules, shifts, sla
 from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
 from agentroute.commands import Advance
 from agentroute.model import Decision
@@ -27,8 +27,8 @@ TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
     SHIFT: shifts.follow_schedule,
     OFFLINE: presence.offline_over,
     DUTY: shifts.duty_turn,
-    sla.SLA_WARNING: sla.warn,
-    sla.SLA_BREACH: sla.breach,
+    sla.SLA_WARNING: rules.sla_warning,
+    sla.SLA_BREACH: rules.sla_breach,
     offers.OFFER: offers.expire,
     reservations.RESERVED: reservations.expire,
 }

@@ -18,6 +18,7 @@ from agentroute._core import (
     offers,
     presence,
     reservations,
+    rules,
     shifts,
     work,
 )
@@ -36,6 +37,7 @@ from agentroute.commands import (
     Accept,
     AddAgent,
     AddDepartment,
+    AddRule,
     Advance,
     Assign,
     Claim,
@@ -46,6 +48,7 @@ from agentroute.commands import (
     Forget,
     NextFor,
     RemoveAgent,
+    RemoveRule,
     Reopen,
     Reply,
     Requeue,
@@ -54,6 +57,7 @@ from agentroute.commands import (
     SetDutyRotation,
     SetForwarding,
     SetPresence,
+    SetRuleActive,
     SetSchedule,
     SetSelfService,
     StartBreak,
@@ -69,6 +73,7 @@ from agentroute.errors import (
 from agentroute.events import EventBus
 from agentroute.journal import Journal, encode
 from agentroute.model import Agent, Department
+from agentroute.rules import Rule
 from agentroute.strategies import Strategy, StrategyFactory
 
 __all__ = ["Core"]
@@ -93,6 +98,9 @@ _HANDLERS: dict[type[Any], Callable[[Core, Any], Any]] = {
     Requeue: work.requeue,
     Accept: offers.accept,
     Decline: offers.decline,
+    AddRule: rules.add_rule,
+    RemoveRule: rules.remove_rule,
+    SetRuleActive: rules.set_rule_active,
     StartBreak: breaks.start_break,
     EndBreak: breaks.end_break,
     SetSchedule: shifts.set_schedule,
@@ -143,6 +151,8 @@ class Core:
         self.rng = SplitMix(seed)
         self.customers = CustomerMemory(self.undo, remember_customers)
         self.timers = Timers(self.undo)
+        self.rules: dict[str, Rule] = {}
+        """The routing rules by name, in the order they run."""
         self.duties: dict[tuple[str, str], shifts.Rotation] = {}
         """Duty rotations by (department, channel), with who is on duty now."""
         self.dispatch = Dispatch(

@@ -23,7 +23,7 @@ from agentroute._core.rng import SplitMix
 from agentroute._core.timers import Timers
 from agentroute._core.undo import UndoLog
 from agentroute.events import EventBus, ItemAssigned, ItemQueued
-from agentroute.model import CALL, Decision, ItemState
+from agentroute.model import CALL, Decision, Item, ItemState
 from agentroute.ownership import Action, ActorKind
 
 __all__ = ["Dispatch", "chooser"]
@@ -319,6 +319,33 @@ class Dispatch:
         return seat
 
     # -- waiting -------------------------------------------------------------------
+
+    def replace_item(self, record: ItemRecord, item: Item, *, placed: bool = True) -> None:
+        """
+        Give an item new fields (priority, deadline, tags), moving it to its new place in line.
+
+        A waiting item leaves its line (the queue, or its wait for its agents)
+        and comes back at the place its new key gives it; *placed* is False
+        for a new item not yet routed, which stands in no line.
+        """
+        steps = self._steps
+        steps.append((setattr, record, "item", record.item))
+        if not placed or record.state != "queued":
+            record.item = item
+            return
+        key = record.key
+        agents = record.waiting_for
+        if agents:
+            reserved = record.pool.reserved
+            reserved.remove(key, agents, steps)
+            record.item = item
+            reserved.add(record.key, agents, steps)
+            return
+        line = record.pool.queue
+        pull = line.is_pull(key)
+        line.remove(key, steps)
+        record.item = item
+        line.push(record.key, pull, steps)
 
     def unqueue(self, record: ItemRecord) -> None:
         """Take a queued item out of line: its pool's queue, or its wait for its agents."""

@@ -81,10 +81,6 @@ class Reservations:
     def __bool__(self) -> bool:
         return bool(self.by_agent)
 
-    def waits_for(self, agent: str) -> bool:
-        """Tell whether some item waits for *agent* here."""
-        return agent in self.by_agent
-
     def add(self, key: QueueKey, agents: Iterable[str], steps: Steps) -> None:
         """Make the item of *key* wait for each of *agents*."""
         for agent in agents:

@@ -18,6 +18,7 @@ from agentroute import _plain
 from agentroute._core.ledger import Row
 from agentroute.model import Agent, Item, ItemState, Mode, Presence
 from agentroute.ownership import Action, ActorKind
+from agentroute.rules import Rule
 from agentroute.schedules import Schedule
 
 __all__ = [
@@ -207,6 +208,7 @@ class Snapshot:
     duties: list[DutyState]
     timers: list[TimerState]
     customers: list[CustomerState]
+    rules: list[Rule]
 
 
 _ACTIONS: Final = frozenset(get_args(Action))

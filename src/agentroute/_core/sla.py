@@ -22,7 +22,7 @@ from agentroute.model import Decision
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["SLA_BREACH", "SLA_WARNING", "arm", "breach", "disarm", "warn"]
+__all__ = ["SLA_BREACH", "SLA_WARNING", "UNANSWERED", "arm", "breach", "disarm", "warn"]
 
 SLA_WARNING: Final = "sla_warning"
 """The timer kind of a deadline's warning; its key is the item id."""
@@ -31,7 +31,7 @@ SLA_BREACH: Final = "sla_breach"
 """The timer kind of a deadline's breach; its key is the item id."""
 
 
-_UNANSWERED: Final = frozenset({"queued", "offered"})
+UNANSWERED: Final = frozenset({"queued", "offered"})
 """The states in which an item's deadline still matters."""
 
 
@@ -56,7 +56,7 @@ def disarm(core: Core, record: ItemRecord) -> None:
 def warn(core: Core, item_id: str, at: float) -> list[Decision]:
     """Tell that a waiting item's deadline is near."""
     record = core.items.records[item_id]
-    if record.state in _UNANSWERED and SlaWarning.kind in core.bus.wanted:
+    if record.state in UNANSWERED and SlaWarning.kind in core.bus.wanted:
         deadline: float = record.item.sla_deadline  # type: ignore[assignment]
         core.bus.emit(SlaWarning(at, item_id, record.department, deadline))
     return []
@@ -65,35 +65,13 @@ def warn(core: Core, item_id: str, at: float) -> list[Decision]:
 def breach(core: Core, item_id: str, at: float) -> list[Decision]:
     """Tell that a waiting item missed its deadline, raising its priority if the department says."""
     record = core.items.records[item_id]
-    if record.state not in _UNANSWERED:
+    if record.state not in UNANSWERED:
         return []
     escalate = core.departments[record.department].sla_escalate_to
     if escalate is not None and escalate < record.item.priority:
-        _reprioritize(core, record, escalate)
+        core.dispatch.replace_item(record, attrs.evolve(record.item, priority=escalate))
     if SlaBreached.kind in core.bus.wanted:
         deadline: float = record.item.sla_deadline  # type: ignore[assignment]
         event = SlaBreached(at, item_id, record.department, deadline, record.item.priority)
         core.bus.emit(event)
     return []
-
-
-def _reprioritize(core: Core, record: ItemRecord, priority: int) -> None:
-    """Give an unanswered item a new priority, moving it to its new place if in line."""
-    core.undo.push(setattr, record, "item", record.item)
-    if record.state == "offered":
-        record.item = attrs.evolve(record.item, priority=priority)
-        return
-    if record.waiting_for:
-        reserved = record.pool.reserved
-        agents = record.waiting_for
-        reserved.remove(record.key, agents, core.undo.steps)
-        record.item = attrs.evolve(record.item, priority=priority)
-        reserved.add(record.key, agents, core.undo.steps)
-        return
-    line = record.pool.queue
-    steps = core.undo.steps
-    key = record.key
-    pull = line.is_pull(key)
-    line.remove(key, steps)
-    record.item = attrs.evolve(record.item, priority=priority)
-    line.push(record.key, pull, steps)

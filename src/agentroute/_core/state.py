@@ -114,6 +114,7 @@ def capture(core: Core) -> dict[str, Any]:
         ],
         timers=[TimerState(*timer) for timer in core.timers.all()],
         customers=[CustomerState(*entry) for entry in core.customers.entries()],
+        rules=list(core.rules.values()),
     )
     plain: dict[str, Any] = _plain.unstructure(snapshot)
     return plain
@@ -212,6 +213,7 @@ def _build(
     for duty in snapshot.duties:  # before any pool exists: a new pool takes its duty from here
         rotation = Rotation(tuple(duty.agents), duty.period_s, duty.started_at, duty.on_duty)
         core.duties[duty.department, duty.channel] = rotation
+    core.rules = {rule.name: rule for rule in snapshot.rules}
     core.dispatch.tick = counters.tick
     core.items.arrivals = counters.arrivals
     core.items.closes_made = counters.closes

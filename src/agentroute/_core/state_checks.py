@@ -53,6 +53,11 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
     if settings.history_limit is not None and settings.history_limit < 1:
         report(("settings.history_limit", "must be >= 1 or null"))
     _check_customers(snapshot, report)
+    names: set[str] = set()
+    for index, rule in enumerate(snapshot.rules):
+        if rule.name in names:
+            report((f"rules[{index}].name", f"rule {rule.name!r} appears twice"))
+        names.add(rule.name)
     _strategy_known("settings.default_strategy", settings.default_strategy, report)
     counters = snapshot.counters
     for name in ("tick", "arrivals", "closes", "entries", "timers", "customers"):

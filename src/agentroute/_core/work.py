@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agentroute._core import offers, sla
+from agentroute._core import offers, rules, sla
 from agentroute._core.dispatch import chooser
 from agentroute._core.eligibility import barriers
 from agentroute._core.items import OPERATIONS, ItemRecord
@@ -87,6 +87,13 @@ def assign(core: Core, command: Assign) -> Decision:
     bus = core.bus
     if "new_item" in bus.wanted:
         bus.emit(NewItemInDepartment(at, item.id, item.department, item.channel))
+    if core.rules:
+        run = rules.fire(core, "created", record, at, placed=False)
+        if run.assign_to is not None:
+            name, agent = run.assign_to
+            seat = core.registry.get(agent).seats[item.channel]
+            reason = f"rule {name!r}"
+            return core.dispatch.book(record, seat, at, name, "rule", name, "assigned", reason)
     return core.dispatch.route(record, at)
 
 
@@ -147,6 +154,8 @@ def close(core: Core, command: Close) -> list[Decision]:
         core.pools.discard_if_idle(pool)
     if record.item.sla_deadline is not None:
         sla.disarm(core, record)
+    if core.rules:
+        decisions += rules.fire(core, "closed", record, at).decisions
     core.items.closed(record)
     return decisions
 
@@ -176,7 +185,11 @@ def transfer(core: Core, command: Transfer) -> list[Decision]:
     pool = core.pool(department, record.item.channel)
     seat = None if target is None else transfer_seat(record, target, pool, command.force)
     by, by_kind = actor_names(actor)
-    return move(core, record, pool, seat, by, by_kind, command.reason, command.route, command.at)
+    at = command.at
+    decisions = move(core, record, pool, seat, by, by_kind, command.reason, command.route, at)
+    if core.rules:
+        decisions += rules.fire(core, "transferred", record, at).decisions
+    return decisions
 
 
 def claim(core: Core, command: Claim) -> Decision:
@@ -237,10 +250,20 @@ def reopen(core: Core, command: Reopen) -> Decision:
     record = core.items.get(command.item_id)
     record.require("reopen")
     actor = core.actor(command.actor)
-    return _reopen(core, record, actor, command.at)
+    decisions = _reopen(core, record, actor, command.at)
+    item_id = record.item.id
+    return next(d for d in reversed(decisions) if d.item == item_id)  # where rules left it
 
 
-def _reopen(core: Core, record: ItemRecord, actor: Agent | None, at: float) -> Decision:
+def _reopen(core: Core, record: ItemRecord, actor: Agent | None, at: float) -> list[Decision]:
+    """Reopen, then run the ``reopened`` rules; the reopened item's decision comes first."""
+    decisions = [_reopen_only(core, record, actor, at)]
+    if core.rules:
+        decisions += rules.fire(core, "reopened", record, at).decisions
+    return decisions
+
+
+def _reopen_only(core: Core, record: ItemRecord, actor: Agent | None, at: float) -> Decision:
     pool = core.home(record)
     items = core.items
     items.reopened(record)
@@ -265,10 +288,12 @@ def reply(core: Core, command: Reply) -> list[Decision]:
     core.undo.push(_restore_activity, record, record.replies, record.last_reply_at)
     record.replies += 1
     record.last_reply_at = at
-    decisions = [_reopen(core, record, None, at)] if record.state == "closed" else []
+    decisions = _reopen(core, record, None, at) if record.state == "closed" else []
     if "customer_replied" in core.bus.wanted:
         notify = record.agent or owner  # the owner before a reopen that queued it
         core.bus.emit(CustomerReplied(at, record.item.id, notify, record.department))
+    if core.rules:
+        decisions += rules.fire(core, "replied", record, at).decisions
     return decisions
 
 
