@@ -956,7 +956,7 @@ class ModesMachine(RuleBasedStateMachine):
 
 
 ModesMachine.TestCase.settings = settings(
-    max_examples=100,
+    max_examples=250,
     stateful_step_count=50,
     deadline=None,
     # The same examples on every run of one commit, as tests/test_stateful.py;
