@@ -88,6 +88,23 @@ def test_the_seeds_example_social_tickets_go_to_marketing_and_sona() -> None:
     router._check()
 
 
+def test_a_transfer_after_an_assign_of_a_new_item_undoes_the_assign() -> None:
+    router = helpdesk()
+    router.add_rule(Rule("r", on=["created"], then=[AssignTo("ana"), TransferTo("marketing")]))
+
+    decision = router.assign(ticket("t1"))
+
+    assert (decision.department, decision.agent, decision.strategy) == (
+        "marketing",
+        "sona",
+        "least_busy",
+    )
+    assert [h.reason for h in router.history("t1") if h.action == "rule"] == [
+        "assign to 'ana': undone, the item moved to 'marketing'"
+    ]
+    router._check()
+
+
 def test_an_assign_that_cannot_be_done_is_recorded_and_the_item_is_routed() -> None:
     router = helpdesk()
     router.add_rule(social_rule())

@@ -171,6 +171,10 @@ def _transfer(run: Run, department: str, at: float) -> None:
     pool = core.pool(department, record.item.channel)
     reason = f"rule {run.rule!r}"
     if not run.placed:  # a new item: it is routed in its new department after the rules
+        if run.assign_to is not None:  # an earlier assign was checked for the old department
+            _, agent = run.assign_to
+            run.assign_to = None
+            _note(run, at, f"assign to {agent!r}: undone, the item moved to {department!r}")
         core.dispatch.move_item(record, pool)
         core.ledger.change(
             record.item.id, at, "transferred", department, None, run.rule, "rule", reason
