@@ -19,6 +19,7 @@ from agentroute import journal as journal_format
 from agentroute._calls._checks import _check_bool
 from agentroute._calls.agents import AgentCalls
 from agentroute._calls.availability import AvailabilityCalls
+from agentroute._calls.config import ConfigCalls
 from agentroute._calls.departments import DepartmentCalls
 from agentroute._calls.lookup import LookupCalls
 from agentroute._calls.offers import OfferCalls
@@ -52,7 +53,14 @@ DEFAULT_REMEMBER_CUSTOMERS = 100_000
 
 # The bases in reverse, so the API reference lists departments, agents, work, then time.
 class Router(
-    LookupCalls, RuleCalls, AvailabilityCalls, OfferCalls, WorkCalls, AgentCalls, DepartmentCalls
+    ConfigCalls,
+    LookupCalls,
+    RuleCalls,
+    AvailabilityCalls,
+    OfferCalls,
+    WorkCalls,
+    AgentCalls,
+    DepartmentCalls,
 ):
     """
     Decides who gets each item and keeps count of who holds what.
