@@ -313,9 +313,9 @@ class Dispatch:
         other's) is what ``explain()`` shows; it costs two slices per choice.
         """
         seat = pool.pick(self.rng)
-        chosen, other = pool.entry(seat.agent), pool.runner_up(seat.agent)
+        agent = seat.agent
         self._steps.append((setattr, record, "choice", record.choice))
-        record.choice = (pool.free_count, chosen[:-1], other and other[:-1])
+        record.choice = (pool.free_count, pool.entry(agent), pool.runner_up(agent))
         return seat
 
     # -- waiting -------------------------------------------------------------------

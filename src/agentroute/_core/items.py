@@ -45,7 +45,8 @@ OPERATIONS: Final[dict[str, tuple[frozenset[ItemState], str]]] = {
 
 
 Choice: TypeAlias = tuple[int, tuple[Any, ...], tuple[Any, ...] | None]
-"""(free agents then, the chosen one's (*rank, agent), the best other's or None)."""
+"""(free agents then, the chosen one's index entry (*rank, agent, seat), the best other's or
+None): the entries themselves, which a choice makes anyway, so noting costs one tuple."""
 
 _NO_OFFERS: Final[dict[str, None]] = {}
 """Shared by every item not offered; never changed (offers replace the dict)."""

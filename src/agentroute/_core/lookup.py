@@ -73,7 +73,7 @@ def explain(core: Core, record: ItemRecord, at: float) -> Explanation:
         and deciding[7] == "strategy"
         and deciding[6] == pool.strategy_name
     ):
-        fields = _rank_fields(pool.strategy, len(note[1]) - 1)
+        fields = _rank_fields(pool.strategy, len(note[1]) - 2)
         among = note[0]
         chosen = _ranked(note[1], fields)
         if note[2] is not None and pool.ordered:  # a uniform draw has no runner-up
@@ -104,5 +104,5 @@ def _rank_fields(strategy: object, size: int) -> tuple[str, ...]:
 
 
 def _ranked(entry: tuple[Any, ...], fields: tuple[str, ...]) -> Ranked:
-    """Turn a noted (*rank, agent) into a `Ranked`."""
-    return Ranked(entry[-1], tuple(zip(fields, entry[:-1], strict=True)))
+    """Turn a noted index entry (*rank, agent, seat) into a `Ranked`."""
+    return Ranked(entry[-2], tuple(zip(fields, entry[:-2], strict=True)))

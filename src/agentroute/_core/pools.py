@@ -150,11 +150,12 @@ class Pool:
         return self._entries[agent]
 
     def runner_up(self, agent: str) -> _Entry | None:
-        """Return the best-placed free member's entry other than *agent*'s, if any."""
-        for entry in self._free[:2]:
-            if entry[-2] != agent:
-                return entry
-        return None
+        """Return the best-placed free member's entry other than (free) *agent*'s, if any."""
+        free = self._free
+        if len(free) < 2:
+            return None
+        first: _Entry = free[0]
+        return free[1] if first[-2] == agent else first
 
     def free_seats(self) -> list[Seat]:
         """Return the free members' seats in rank order."""
