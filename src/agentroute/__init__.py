@@ -14,7 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-from agentroute import commands, events, journal, rules, strategies
+from agentroute import commands, config, events, journal, rules, strategies
 from agentroute.candidates import Candidates, Unavailable
 from agentroute.clock import Clock, ManualClock
 from agentroute.errors import (
@@ -124,6 +124,7 @@ __all__ = [
     "UnknownStrategyError",
     "UnsupportedVersionError",
     "commands",
+    "config",
     "events",
     "journal",
     "rules",
