@@ -503,3 +503,31 @@ def test_random_rules_keep_every_invariant(rules: list[Rule], calls: list[Any]) 
         router._check()
     data = json.loads(json.dumps(router.snapshot()))
     assert Router.restore(data).snapshot() == data
+
+
+def test_a_rule_that_moves_a_new_item_leaves_no_empty_pool_behind() -> None:
+    router = Router(clock=ManualClock(0.0))
+    router.add_department("a")
+    router.add_department("b")
+    router.add_rule(Rule("move", on=["created"], then=[TransferTo("b")]))
+
+    decision = router.assign(Item("t1", channel="chat", department="a"))
+
+    assert (decision.department, decision.status) == ("b", "queued")
+    router._check()  # asserts no idle pool is kept
+
+
+def test_a_rule_gives_a_ringing_item_to_an_agent_it_rings() -> None:
+    clock = ManualClock(0.0)
+    router = Router(clock=clock)
+    router.add_department("sales", strategies={"chat": "ring_all"}, ring_timeout_s=60)
+    router.add_agent(Agent("ana", capacity={"chat": 1}, departments={"sales": {"chat"}}))
+    router.set_presence("ana", "online")
+    router.add_rule(Rule("late to ana", on=["sla_breach"], then=[AssignTo("ana")]))
+    router.assign(Item("x", channel="chat", department="sales", sla_deadline=5.0))
+    clock.advance(5)
+
+    decisions = router.advance()
+
+    assert [(d.item, d.agent) for d in decisions] == [("x", "ana")]
+    router._check()

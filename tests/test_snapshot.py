@@ -720,6 +720,11 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "departments[5]",
         "sticky_wait_s: must be seconds >= 0",
     ),
+    "assigned without booking time": (
+        lambda d: _item(d, "c3").update(assigned_at=None),
+        "items[",
+        "must be set while the item is assigned",
+    ),
     "twice rule": (
         lambda d: d["rules"].append(d["rules"][0]),
         "rules[1].name",

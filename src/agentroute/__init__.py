@@ -44,6 +44,7 @@ from agentroute.errors import (
     UnknownStrategyError,
     UnsupportedVersionError,
 )
+from agentroute.estimates import WaitEstimate
 from agentroute.events import Event, HandlerError, Subscription
 from agentroute.explanation import Explanation, Ranked
 from agentroute.model import (
@@ -123,6 +124,7 @@ __all__ = [
     "UnknownRuleError",
     "UnknownStrategyError",
     "UnsupportedVersionError",
+    "WaitEstimate",
     "commands",
     "config",
     "events",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from agentroute._calls._base import Calls
 from agentroute._core import lookup
 from agentroute.candidates import Candidates
+from agentroute.estimates import WaitEstimate
 from agentroute.explanation import Explanation
 from agentroute.model import check_id
 
@@ -98,3 +99,44 @@ class LookupCalls(Calls):
             self._enter()
             record = self._core.items.get(item_id)
             return lookup.explain(self._core, record, self._now())
+
+    def estimated_wait(self, item_id: str) -> WaitEstimate:
+        """
+        Tell a waiting item's place in line and how long it should still wait.
+
+        The estimate is ``position * mean handling time / slots``: the slots
+        of the available agents serving its line free up at about
+        ``slots / handling time`` per second, and the item waits for as
+        many of them as its position (as in an M/M/c queue). The handling
+        time is the mean of the department's observed closes on that
+        channel (plain over the first 20, then a moving average). It is None
+        before the first close, with nobody available, or for an item
+        waiting to be pulled.
+
+        Raises:
+            UnknownItemError: No item has this id, or it was dropped.
+            InvalidStateError: The item is not queued.
+
+        Examples:
+            >>> from agentroute import ManualClock
+            >>> clock = ManualClock(0.0)
+            >>> router = Router(clock=clock)
+            >>> router.add_department("billing")
+            >>> chat = {"billing": {"chat"}}
+            >>> router.add_agent(Agent("ana", capacity={"chat": 2}, departments=chat))
+            >>> router.set_presence("ana", "online")
+            []
+            >>> for n in range(4):
+            ...     _ = router.assign(Item(f"c{n}", channel="chat", department="billing"))
+            >>> clock.advance(300)
+            300.0
+            >>> router.close("c0")[0].item  # c2 takes the slot: 300 s observed
+            'c2'
+            >>> router.estimated_wait("c3")
+            WaitEstimate(item='c3', position=1, slots=2, handling_s=300.0, seconds=150.0)
+
+        Added in 0.2.
+        """
+        with self._lock:
+            self._enter()
+            return lookup.estimated_wait(self._core, self._core.items.get(item_id))

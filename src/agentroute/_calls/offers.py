@@ -20,9 +20,9 @@ class OfferCalls(Calls):
         Raises:
             UnknownItemError, UnknownAgentError: An id is unknown.
             NotOfferedError: The item does not ring this agent (any more):
-                someone else took it, it timed out, was declined or closed.
-            NotEligibleError: The agent cannot take work now (went away,
-                on a break ...); the item keeps ringing the others.
+                someone else took it, it timed out, was declined or closed,
+                or the agent became unable to take it (went away, on a
+                break, off duty ...), which withdraws their offers at once.
 
         Examples:
             >>> router = Router()

@@ -170,9 +170,10 @@ def update_agent(core: Core, command: UpdateAgent) -> list[Decision]:
         pool.join(record.seats[channel])
     _sync_units(core, record)
     sync_seats(core, record)
+    over = offers.withdraw_unavailable(core, record, at)  # a lower limit or budget stops rings
     for pool in left:
         core.pools.discard_if_idle(pool)
-    return core.dispatch.requeued([*released, *unrung], pools_of(record), at)
+    return over + core.dispatch.requeued([*released, *unrung], pools_of(record), at)
 
 
 def _set_owner(core: Core, before: Agent, after: Agent) -> None:

@@ -25,6 +25,7 @@ from agentroute._core import (
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.dispatch import Dispatch
 from agentroute._core.eligibility import barriers
+from agentroute._core.handling import HandlingTimes
 from agentroute._core.items import TRANSITIONS, ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
 from agentroute._core.pools import HostGuard, Pool, Pools
@@ -151,6 +152,8 @@ class Core:
         self.rng = SplitMix(seed)
         self.customers = CustomerMemory(self.undo, remember_customers)
         self.timers = Timers(self.undo)
+        self.handling = HandlingTimes(self.undo)
+        """Observed handling times per (department, channel), for wait estimates."""
         self.rules: dict[str, Rule] = {}
         """The routing rules by name, in the order they run."""
         self.duties: dict[tuple[str, str], shifts.Rotation] = {}
@@ -310,6 +313,8 @@ class Core:
                 assert wallet.used == sum(agent.agent.cost(records[i].item.channel) for i in spent)
             for item_id in agent.offers:
                 assert agent.agent.id in records[item_id].offers, item_id
+                # whoever an offer rings can take it: every change that stops that withdraws it
+                assert not barriers(agent, records[item_id].pool, freeing=1), (agent, item_id)
             for department, channel in agent.department_off:
                 switched = self.pools.get(department, channel)
                 assert switched is not None

@@ -191,10 +191,13 @@ class Dispatch:
     ) -> Decision:
         """Record that *seat* now holds *record*: state, history, event and decision."""
         agent = seat.agent
-        self._steps.append((_restore_item, record, record.state, record.agent, record.seat))
+        self._steps.append(
+            (_restore_booking, record, record.state, record.agent, record.seat, record.assigned_at)
+        )
         record.state = "assigned"
         record.agent = agent
         record.seat = seat
+        record.assigned_at = at
         pool = record.pool
         department = pool.department
         actor = label if by is None else by
@@ -552,6 +555,19 @@ def chooser(by: str, by_kind: ActorKind) -> tuple[ActorKind, str | None]:
 
 def _refund(wallet: Wallet, units: int) -> None:
     wallet.used -= units
+
+
+def _restore_booking(
+    record: ItemRecord,
+    state: ItemState,
+    agent: str | None,
+    seat: Seat | None,
+    assigned_at: float | None,
+) -> None:
+    record.state = state
+    record.agent = agent
+    record.seat = seat
+    record.assigned_at = assigned_at
 
 
 def _restore_item(

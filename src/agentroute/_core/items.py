@@ -59,6 +59,7 @@ class ItemRecord:
         "agent",
         "arrival",
         "arrived_at",
+        "assigned_at",
         "choice",
         "closed_number",
         "department",
@@ -90,6 +91,8 @@ class ItemRecord:
         self.last_reply_at: float | None = None
         self.offers: dict[str, None] = _NO_OFFERS
         """While offered, the agents it rings (replaced, never changed in place)."""
+        self.assigned_at: float | None = None
+        """When its latest booking happened (clock time), for handling-time statistics."""
         self.choice: Choice | None = None
         """What the strategy compared when it last chose the agent (for ``explain``)."""
         self.waiting_for: tuple[str, ...] = ()

@@ -14,12 +14,14 @@ from agentroute._core.eligibility import barriers
 from agentroute._core.items import ItemRecord
 from agentroute._core.reservations import preference
 from agentroute.candidates import Candidates, Unavailable
+from agentroute.errors import InvalidStateError
+from agentroute.estimates import WaitEstimate
 from agentroute.explanation import Explanation, Ranked
 
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["candidates", "candidates_for", "explain"]
+__all__ = ["candidates", "candidates_for", "estimated_wait", "explain"]
 
 _MOVES: Final = frozenset({"assigned", "transferred", "claimed", "requeued", "reopened"})
 """History actions that decide where an item is."""
@@ -106,3 +108,33 @@ def _rank_fields(strategy: object, size: int) -> tuple[str, ...]:
 def _ranked(entry: tuple[Any, ...], fields: tuple[str, ...]) -> Ranked:
     """Turn a noted index entry (*rank, agent, seat) into a `Ranked`."""
     return Ranked(entry[-2], tuple(zip(fields, entry[:-2], strict=True)))
+
+
+def estimated_wait(core: Core, record: ItemRecord) -> WaitEstimate:
+    """
+    Return where a queued item stands and how long it should still wait.
+
+    Raises:
+        InvalidStateError: The item is not queued.
+    """
+    if record.state != "queued":
+        holder = f" by {record.agent!r}" if record.state == "assigned" else ""
+        msg = f"Item {record.item.id!r} does not wait: it is {record.state}{holder}."
+        raise InvalidStateError(msg)
+    pool = record.pool
+    key = record.key
+    agents = record.waiting_for
+    pulled = False
+    if agents:
+        position = pool.reserved.position(key, agents[0])
+        seats = [pool.members[agent] for agent in agents]
+    else:
+        position = pool.queue.position(key)
+        pulled = pool.queue.is_pull(key)
+        seats = [seat for agent, seat in pool.members.items() if not pool.excludes(agent)]
+    slots = sum(seat.limit for seat in seats if seat.enabled)
+    handling = core.handling.mean((pool.department, pool.channel))
+    seconds = None
+    if handling is not None and slots and not pulled:
+        seconds = position * handling / slots
+    return WaitEstimate(record.item.id, position, slots, handling, seconds)

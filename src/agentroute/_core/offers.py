@@ -19,7 +19,7 @@ from agentroute._core.items import ItemRecord
 from agentroute._core.pools import Pool
 from agentroute._core.registry import AgentRecord, Seat
 from agentroute.commands import Accept, Decline
-from agentroute.errors import NotEligibleError, NotOfferedError
+from agentroute.errors import NotOfferedError
 from agentroute.events import ItemOffered, OfferMissed, OfferWithdrawn
 from agentroute.model import Decision
 
@@ -144,10 +144,6 @@ def accept(core: Core, command: Accept) -> list[Decision]:
     if record.state != "offered" or agent not in record.offers:
         raise NotOfferedError(record.item.id, agent, _why_not(record, agent))
     pool = core.home(record)
-    reasons = barriers(holder, pool, freeing=1)  # the offer holds their slot
-    if reasons:
-        hint = "The offer keeps ringing the others; decline it instead."
-        raise NotEligibleError(agent, record.item.id, reasons, hint)
     dispatch = core.dispatch
     at = command.at
     seats = withdraw_all(dispatch, record, at, f"taken by {agent!r}", keep=agent)
@@ -215,10 +211,10 @@ def withdraw_unavailable(core: Core, holder: AgentRecord, at: float) -> list[Dec
     """Withdraw the offers ringing an agent who can no longer take them; say where items went."""
     if not holder.offers:
         return []
-    back, _ = _withdraw_from(
+    back, seats = _withdraw_from(
         core, holder, at, "agent unavailable", lambda r: bool(barriers(holder, r.pool, freeing=1))
     )
-    return core.dispatch.requeued(back, (), at)
+    return core.dispatch.requeued(back, opened(core.dispatch, seats), at)
 
 
 def _withdraw_from(

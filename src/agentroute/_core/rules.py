@@ -175,7 +175,9 @@ def _transfer(run: Run, department: str, at: float) -> None:
             _, agent = run.assign_to
             run.assign_to = None
             _note(run, at, f"assign to {agent!r}: undone, the item moved to {department!r}")
+        origin = record.pool
         core.dispatch.move_item(record, pool)
+        core.pools.discard_if_idle(origin)
         core.ledger.change(
             record.item.id, at, "transferred", department, None, run.rule, "rule", reason
         )
@@ -196,7 +198,7 @@ def _assign(run: Run, agent: str, at: float) -> None:
         _note(run, at, f"assign: not done, {agent!r} holds it already")
         return
     pool = core.home(record) if run.placed else record.pool
-    reasons = barriers(holder, pool)
+    reasons = barriers(holder, pool, freeing=int(agent in record.offers))
     if reasons:
         _note(run, at, f"assign: not done, {agent!r} {'; '.join(reasons)}")
         return

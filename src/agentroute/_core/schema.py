@@ -31,6 +31,7 @@ __all__ = [
     "DepartmentState",
     "DrawOrder",
     "DutyState",
+    "HandlingState",
     "ItemEntry",
     "QueueState",
     "SeatState",
@@ -155,6 +156,16 @@ class TimerState:
 
 
 @attrs.define
+class HandlingState:
+    """Observed handling times of one (department, channel): samples and mean seconds."""
+
+    department: str
+    channel: str
+    samples: int
+    mean_s: float
+
+
+@attrs.define
 class ItemEntry:
     """An item: where it stands, its counters and its kept history."""
 
@@ -171,6 +182,7 @@ class ItemEntry:
     history: list[Row]
     offers: list[str]
     waiting_for: list[str]
+    assigned_at: float | None
 
 
 @attrs.define
@@ -209,6 +221,7 @@ class Snapshot:
     timers: list[TimerState]
     customers: list[CustomerState]
     rules: list[Rule]
+    handling: list[HandlingState]
 
 
 _ACTIONS: Final = frozenset(get_args(Action))

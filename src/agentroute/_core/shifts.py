@@ -105,7 +105,12 @@ def _hand_duty(core: Core, where: tuple[str, str], agent: str | None, at: float)
     if pool is None:
         return []
     pool.set_duty(agent)
-    return core.dispatch.drain([pool], at)
+    decisions = []
+    for member in list(pool.members):  # offers ringing someone now off duty stop
+        holder = core.registry.get(member)
+        if holder.offers and pool.excludes(member):
+            decisions += offers.withdraw_unavailable(core, holder, at)
+    return decisions + core.dispatch.drain([pool], at)
 
 
 def duty_turn(core: Core, key: str, at: float) -> list[Decision]:

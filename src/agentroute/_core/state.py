@@ -31,6 +31,7 @@ from agentroute._core.schema import (
     DepartmentState,
     DrawOrder,
     DutyState,
+    HandlingState,
     ItemEntry,
     QueueState,
     SeatState,
@@ -115,6 +116,10 @@ def capture(core: Core) -> dict[str, Any]:
         timers=[TimerState(*timer) for timer in core.timers.all()],
         customers=[CustomerState(*entry) for entry in core.customers.entries()],
         rules=list(core.rules.values()),
+        handling=[
+            HandlingState(department, channel, samples, mean)
+            for (department, channel), (samples, mean) in sorted(core.handling.by_pool.items())
+        ],
     )
     plain: dict[str, Any] = _plain.unstructure(snapshot)
     return plain
@@ -162,6 +167,7 @@ def _item_entry(core: Core, record: ItemRecord) -> ItemEntry:
         core.ledger.rows(item_id),
         list(record.offers),
         list(record.waiting_for),
+        record.assigned_at,
     )
 
 
@@ -214,6 +220,9 @@ def _build(
         rotation = Rotation(tuple(duty.agents), duty.period_s, duty.started_at, duty.on_duty)
         core.duties[duty.department, duty.channel] = rotation
     core.rules = {rule.name: rule for rule in snapshot.rules}
+    core.handling.by_pool = {
+        (h.department, h.channel): (h.samples, h.mean_s) for h in snapshot.handling
+    }
     core.dispatch.tick = counters.tick
     core.items.arrivals = counters.arrivals
     core.items.closes_made = counters.closes
@@ -298,6 +307,7 @@ def _build_items(core: Core, snapshot: Snapshot) -> None:
         record.replies = entry.replies
         record.last_reply_at = entry.last_reply_at
         record.closed_number = entry.closed or 0
+        record.assigned_at = entry.assigned_at
         if entry.offers:
             record.offers = dict.fromkeys(entry.offers)
         if entry.waiting_for:

@@ -53,6 +53,9 @@ def _departments(snapshot: Snapshot, report: Report) -> dict[str, Department]:
     if settings.history_limit is not None and settings.history_limit < 1:
         report(("settings.history_limit", "must be >= 1 or null"))
     _check_customers(snapshot, report)
+    for index, handled in enumerate(snapshot.handling):
+        if handled.samples < 1 or handled.mean_s < 0:
+            report((f"handling[{index}]", "needs samples >= 1 and mean_s >= 0"))
     names: set[str] = set()
     for index, rule in enumerate(snapshot.rules):
         if rule.name in names:
@@ -188,6 +191,8 @@ def _check_items(
             report((f"{path}.closed", "must be set exactly while the item is closed"))
         elif entry.closed is not None:
             _unique(path, ".closed", entry.closed, closes, counters.closes, report)
+        if state == "assigned" and entry.assigned_at is None:
+            report((f"{path}.assigned_at", "must be set while the item is assigned"))
         if state in ("queued", "offered") and entry.agent is not None:
             report((f"{path}.agent", "a waiting item has no agent"))
         if (not entry.offers) == (state == "offered"):

@@ -92,7 +92,8 @@ def transfer_seat(record: ItemRecord, target: AgentRecord, pool: Pool, force: bo
     if own and record.pool is pool:
         msg = f"Agent {target.agent.id!r} already holds item {record.item.id!r} there."
         raise InvalidStateError(msg)
-    reasons = barriers(target, pool, freeing=int(own), force=force)
+    ringing = target.agent.id in record.offers  # the offer holds their slot
+    reasons = barriers(target, pool, freeing=int(own or ringing), force=force)
     if reasons:
         if any(reason.startswith("is full") or "units left" in reason for reason in reasons):
             hint = (

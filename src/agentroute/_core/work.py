@@ -136,6 +136,8 @@ def close(core: Core, command: Close) -> list[Decision]:
     decisions: list[Decision] = []
     if held:
         seat: Seat = record.seat  # type: ignore[assignment]
+        booked: float = record.assigned_at  # type: ignore[assignment]  # set while assigned
+        core.handling.observe((pool.department, pool.channel), at - booked)
         handed = None
         if seat.enabled and seat.load == seat.limit:
             handed = dispatch.hand_over(record, at)
@@ -335,7 +337,8 @@ def requeue(core: Core, command: Requeue) -> list[Decision]:
             pool.hide(old.agent)  # ring the others; the agent is ranked again below
             if pool.has_free:
                 ringing = offers.ring(dispatch, record, pool, at)
-            pool.refresh(old)
+            if pool.serves(old):  # not so after a forced transfer into this pool
+                pool.refresh(old)
         decision = ringing or dispatch.wait(record, at, pull=pull)
     decisions = [decision]
     decisions.extend(dispatch.drain(dispatch.opened(old), at))
