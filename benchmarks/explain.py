@@ -56,9 +56,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import harness
+import _cli
 from _setup import SEED, require
-from harness import FULL, QUICK, Settings, progress, sized_rounds
+from harness import Settings, progress, sized_rounds
 from offers import phased_rounds
 from report import Target, Verdict, evaluate
 
@@ -385,16 +385,9 @@ def run_all(
 # -- the report --------------------------------------------------------------------------
 
 
-def _cell(data: Mapping[str, Any]) -> str:
-    return f"{data['us_best']:.2f} ({data['us_median']:.2f})"
-
-
 def render(header: str, results: Mapping[str, Any], verdicts: Sequence[Verdict]) -> str:
     """Return the printed report: markdown tables, then the targets."""
-    lines = [header, "", *_tables(results), "", "targets"]
-    lines += [verdict.line() for verdict in verdicts]
-    passed = sum(verdict.passed is True for verdict in verdicts)
-    lines.append(f"  {passed} of {len(verdicts)} targets pass")
+    lines = [header, "", *_tables(results), "", *_cli.targets_section(verdicts)]
     return "\n".join(lines)
 
 
@@ -407,14 +400,14 @@ def _tables(results: Mapping[str, Any]) -> Iterator[str]:
     yield f"| case | {sizes} |"
     yield f"| --- | {rule} |"
     for side, label in ((BEFORE_LABEL, "before"), (NOTE_LABEL, "note"), (HEAD_LABEL, "head")):
-        cells = " | ".join(_cell(cycle[label][str(size)]["total"]) for size in SIZES)
+        cells = " | ".join(_cli.us_cell(cycle[label][str(size)]["total"]) for size in SIZES)
         yield f"| (a) assign + close, {side} | {cells} |"
     cells = " | ".join(f"{cycle['ratio'][str(size)]:.3f}{TIMES}" for size in SIZES)
     yield f"| (a) HEAD / {BEFORE} | {cells} |"
     cells = " | ".join(f"{cycle['note_ratio'][str(size)]:.3f}{TIMES}" for size in SIZES)
     yield f"| (a) {NOTE} / {BEFORE} | {cells} |"
     for phase in ("assign", "explain", "close", "total"):
-        cells = " | ".join(_cell(explain[str(size)][phase]) for size in SIZES)
+        cells = " | ".join(_cli.us_cell(explain[str(size)][phase]) for size in SIZES)
         yield f"| (b) `{phase}` | {cells} |"
     cells = " | ".join(f"{explain[str(size)]['explain']['us_best'] / size:.3f}" for size in SIZES)
     yield f"| (b) `explain` per agent | {cells} |"
@@ -424,7 +417,7 @@ def _tables(results: Mapping[str, Any]) -> Iterator[str]:
     yield ""
     yield f"| | {' | '.join(f'{size:,} members' for size in SIZES)} | 1 000 / 100 per member |"
     yield f"| --- | {rule} | --- |"
-    cells = " | ".join(_cell(members[str(size)]["call"]) for size in SIZES)
+    cells = " | ".join(_cli.us_cell(members[str(size)]["call"]) for size in SIZES)
     yield f"| per call | {cells} | |"
     cells = " | ".join(f"{members[str(size)]['per_member_us']:.3f}" for size in SIZES)
     yield f"| per member | {cells} | {results['candidates']['growth']:.2f}{TIMES} |"
@@ -457,31 +450,24 @@ HEAD_LABEL = "HEAD (note)"
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0].strip() if __doc__ else None
-    )
-    parser.add_argument("--quick", action="store_true", help="3 short rounds, one repeat")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement")
-    parser.add_argument(
+    command = _cli.parser(__doc__, "3 short rounds, one repeat")
+    _cli.add_measure_options(command, "rounds per measurement", None)
+    command.add_argument(
         "--repeats", type=int, help=f"fresh interpreters per side of a comparison ({REPEATS})"
     )
-    parser.add_argument("--note", help="free text stored in the JSON")
-    parser.add_argument("--output", type=Path, help=f"JSON file (a full run writes {RESULTS.name})")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    _cli.add_record_options(command, RESULTS)
+    command.add_argument("--worker", help=argparse.SUPPRESS)
+    args = command.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
+    settings = _cli.settings_from(args)
     repeats = args.repeats or (1 if args.quick else REPEATS)
-    run = harness.RunRecord(
+    run = _cli.start_run(
         "agentroute explain, candidates and choice notes",
         "benchmarks/explain.py",
         argv,
         args.note,
-        Path(agentroute.__file__).resolve().parent,
     )
     with tempfile.TemporaryDirectory(prefix="agentroute-explain-") as scratch:
         before = export(BEFORE, Path(scratch) / "before")
@@ -489,13 +475,13 @@ def main(argv: Sequence[str]) -> int:
         fields_before = export(BEFORE_FIELDS, Path(scratch) / "fields")
         results = run_all(settings, repeats, before, note, fields_before)
     run.finish()
-    record = run.record
     verdicts = evaluate(results, TARGETS)
     print(render(run.banner("agentroute explain benchmark"), results, verdicts))
     complete = not (args.quick or args.rounds or args.repeats)
-    output = args.output or (RESULTS if complete else None)
-    if output is not None:
-        record["settings"] = {
+    _cli.write_results(
+        args.output or (RESULTS if complete else None),
+        run,
+        {
             **vars(settings),
             "isolated": True,
             "repeats": repeats,
@@ -505,12 +491,10 @@ def main(argv: Sequence[str]) -> int:
             "before_fields_commit": BEFORE_FIELDS,
             "statistic": "fastest round (median and every round also given); "
             "for comparisons, the fastest of the repeats",
-        }
-        record["workloads"] = results
-        record["targets"] = [verdict.to_json() for verdict in verdicts]
-        record["all_passed"] = all(verdict.passed is not False for verdict in verdicts)
-        harness.write_json(output, record)
-        print(f"\nwrote {output}")
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 

@@ -35,7 +35,6 @@ reported, the median and every round kept in the JSON. A full run writes
 
 from __future__ import annotations
 
-import argparse
 import gc
 import math
 import sys
@@ -44,12 +43,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import harness
+import _cli
 from _setup import SEED, require
-from harness import FULL, QUICK, Sample, Settings, isolated, progress
+from harness import Sample, Settings, isolated, progress
 from report import Target, Verdict, evaluate
 
-import agentroute
 from agentroute import Agent, Item, ManualClock, Router
 
 RESULTS = Path(__file__).resolve().parent / "results" / "offers.json"
@@ -381,16 +379,10 @@ def run_all(settings: Settings, isolate: bool) -> dict[str, Any]:
 # -- the report --------------------------------------------------------------------------
 
 
-def _cell(data: Mapping[str, Any]) -> str:
-    return f"{data['us_best']:.2f} ({data['us_median']:.2f})"
-
-
 def render(header: str, results: Mapping[str, Any], verdicts: Sequence[Verdict]) -> str:
     """Return the printed report: markdown tables, then the targets."""
     lines = [header, "", *_ring_table(results), "", *_other_tables(results)]
-    lines += ["", "targets", *(verdict.line() for verdict in verdicts)]
-    passed = sum(verdict.passed is True for verdict in verdicts)
-    lines.append(f"  {passed} of {len(verdicts)} targets pass")
+    lines += ["", *_cli.targets_section(verdicts)]
     return "\n".join(lines)
 
 
@@ -405,7 +397,7 @@ def _ring_table(results: Mapping[str, Any]) -> Iterator[str]:
     )
     yield "| --- | " + " | ".join("---" for _ in SIZES) + " | --- |"
     for phase in ("assign", "accept", "close", "total"):
-        cells = " | ".join(_cell(ring[str(size)][phase]) for size in SIZES)
+        cells = " | ".join(_cli.us_cell(ring[str(size)][phase]) for size in SIZES)
         growth = results["growth"].get(phase)
         ratio = "" if growth is None else f"{growth:.2f}{TIMES}"
         yield f"| ring_all `{phase}` | {cells} | {ratio} |"
@@ -413,7 +405,7 @@ def _ring_table(results: Mapping[str, Any]) -> Iterator[str]:
         cells = " | ".join(f"{per_agent[phase][str(size)]:.3f}" for size in SIZES)
         yield f"| ring_all `{phase}` per agent | {cells} | |"
     for phase in ("assign", "close", "total"):
-        cells = " | ".join(_cell(base[str(size)][phase]) for size in SIZES)
+        cells = " | ".join(_cli.us_cell(base[str(size)][phase]) for size in SIZES)
         yield f"| least_busy `{phase}` | {cells} | |"
     ratios = " | ".join(f"{results['ring_vs_least_busy'][str(size)]:.1f}{TIMES}" for size in SIZES)
     yield f"| ring_all / least_busy, total | {ratios} | |"
@@ -428,7 +420,8 @@ def _other_tables(results: Mapping[str, Any]) -> Iterator[str]:
     yield (
         "| "
         + " | ".join(
-            _cell(timeout[phase]) for phase in ("assign", "advance", "accept", "close", "total")
+            _cli.us_cell(timeout[phase])
+            for phase in ("assign", "advance", "accept", "close", "total")
         )
         + " |"
     )
@@ -442,8 +435,8 @@ def _other_tables(results: Mapping[str, Any]) -> Iterator[str]:
         data = units[name][str(UNITS_SIZE)]
         overhead = "" if name == "plain" else f"{units['overhead_pct']:+.1f}%"
         yield (
-            f"| {label} | {_cell(data['assign'])} | {_cell(data['close'])} | "
-            f"{_cell(data['total'])} | {overhead} |"
+            f"| {label} | {_cli.us_cell(data['assign'])} | {_cli.us_cell(data['close'])} | "
+            f"{_cli.us_cell(data['total'])} | {overhead} |"
         )
 
 
@@ -451,35 +444,22 @@ def _other_tables(results: Mapping[str, Any]) -> Iterator[str]:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0].strip() if __doc__ else None
-    )
-    parser.add_argument("--quick", action="store_true", help="3 short rounds per measurement")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement")
-    parser.add_argument(
-        "--in-process", action="store_true", help="no fresh interpreter per measurement"
-    )
-    parser.add_argument("--note", help="free text stored in the JSON")
-    parser.add_argument("--output", type=Path, help=f"JSON file (a full run writes {RESULTS.name})")
-    args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
-    run = harness.RunRecord(
-        "agentroute ring-all offers and unit budgets",
-        "benchmarks/offers.py",
-        argv,
-        args.note,
-        Path(agentroute.__file__).resolve().parent,
+    command = _cli.parser(__doc__, "3 short rounds per measurement")
+    _cli.add_measure_options(command, "rounds per measurement", _cli.IN_PROCESS_HELP)
+    _cli.add_record_options(command, RESULTS)
+    args = command.parse_args(argv)
+    settings = _cli.settings_from(args)
+    run = _cli.start_run(
+        "agentroute ring-all offers and unit budgets", "benchmarks/offers.py", argv, args.note
     )
     results = run_all(settings, isolate=not args.in_process)
     run.finish()
-    record = run.record
     verdicts = evaluate(results, TARGETS)
     print(render(run.banner("agentroute ring-all benchmark"), results, verdicts))
-    output = args.output or (None if args.quick else RESULTS)
-    if output is not None:
-        record["settings"] = {
+    _cli.write_results(
+        args.output or (None if args.quick else RESULTS),
+        run,
+        {
             **vars(settings),
             "isolated": not args.in_process,
             "agents": list(SIZES),
@@ -487,12 +467,10 @@ def main(argv: Sequence[str]) -> int:
             "units_agents": UNITS_SIZE,
             "ring_timeout_s": RING_TIMEOUT_S,
             "statistic": "fastest round of each call (median and every round also given)",
-        }
-        record["workloads"] = results
-        record["targets"] = [verdict.to_json() for verdict in verdicts]
-        record["all_passed"] = all(verdict.passed is not False for verdict in verdicts)
-        harness.write_json(output, record)
-        print(f"\nwrote {output}")
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 

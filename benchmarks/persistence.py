@@ -58,23 +58,12 @@ from pathlib import Path
 from random import Random
 from typing import Any, TypeVar
 
+import _cli
 from _setup import SEED, ItemSource, check_cycle, load_router, make_workload, require
-from harness import (
-    FULL,
-    QUICK,
-    RunRecord,
-    Sample,
-    Settings,
-    isolated,
-    progress,
-    rss_bytes,
-    windows,
-    write_json,
-)
+from harness import Sample, Settings, isolated, progress, rss_bytes, windows
 from report import Target, Verdict, evaluate
 from workloads import Plan
 
-import agentroute
 from agentroute import Agent, Item, ManualClock, Mode, Router
 from agentroute.journal import Entry
 
@@ -548,9 +537,7 @@ def render(header: str, results: Mapping[str, Any], verdicts: Sequence[Verdict])
     for name, table in (("snapshot", _snapshot), ("journal", _journal), ("apply", _apply)):
         if name in results:
             lines += ["", *table(results[name])]
-    lines += ["", "targets", *(verdict.line() for verdict in verdicts)]
-    passed = sum(verdict.passed is True for verdict in verdicts)
-    lines.append(f"  {passed} of {len(verdicts)} targets pass")
+    lines += ["", *_cli.targets_section(verdicts)]
     return "\n".join(lines)
 
 
@@ -636,24 +623,12 @@ def profile_restore(agents: int, top: int) -> None:
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.strip().split("\n")[0] if __doc__ else None
+    command = _cli.parser(__doc__, "a short smoke run")
+    _cli.add_only_option(command, WORKLOADS)
+    _cli.add_measure_options(
+        command, "rounds or windows per measurement", _cli.LONG_IN_PROCESS_HELP
     )
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        choices=list(WORKLOADS),
-        metavar="NAME",
-        help=f"run only these workloads: {', '.join(WORKLOADS)}",
-    )
-    parser.add_argument("--rounds", type=int, help="rounds or windows per measurement")
-    parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="measure everything in this process instead of a fresh one per measurement",
-    )
-    parser.add_argument(
+    command.add_argument(
         "--profile",
         type=int,
         nargs="?",
@@ -661,20 +636,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         metavar="TOP",
         help="profile Router.restore at the larger size and print the TOP functions; no timing",
     )
-    parser.add_argument("--note", help="free text stored in the JSON, e.g. what code ran")
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help=f"JSON file to write (a full run writes {RESULTS.name} when not given)",
-    )
-    return parser.parse_args(argv)
+    _cli.add_record_options(command, RESULTS, long=True)
+    return command.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:
     args = parse(argv)
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
+    settings = _cli.settings_from(args)
     plan = Plan(
         sizes=QUICK_SIZES if args.quick else SIZES,
         strategies=(JOURNAL_STRATEGY,),
@@ -684,41 +652,29 @@ def main(argv: Sequence[str]) -> int:
     if args.profile:
         profile_restore(plan.sizes[-1], args.profile)
         return 0
-    names = [name for name in WORKLOADS if not args.only or name in args.only]
-    run = RunRecord(
+    run = _cli.start_run(
         "agentroute snapshot, restore, journal and apply",
         "benchmarks/persistence.py",
         argv,
         args.note,
-        Path(agentroute.__file__).resolve().parent,
     )
-    results = {}
-    for name in names:
-        progress(f"-- {name}")
-        results[name] = WORKLOADS[name](plan)
+    results = _cli.run_workloads(WORKLOADS, args.only, plan)
     run.finish()
     verdicts = evaluate(results, TARGETS)
-    header = run.banner("agentroute persistence benchmarks")
-    print(render(header, results, verdicts))
-    output = args.output or (None if args.quick or args.only else RESULTS)
-    if output is not None:
-        write_json(
-            output,
-            {
-                **run.record,
-                "settings": {
-                    **vars(settings),
-                    "isolated": plan.isolate,
-                    "agents": list(plan.sizes),
-                    "open_items": [agents * ITEMS_PER_AGENT for agents in plan.sizes],
-                    "statistic": "fastest round or window (median and every round also given)",
-                },
-                "workloads": results,
-                "targets": [verdict.to_json() for verdict in verdicts],
-                "all_passed": all(verdict.passed is not False for verdict in verdicts),
-            },
-        )
-        print(f"\nwrote {output}")
+    print(render(run.banner("agentroute persistence benchmarks"), results, verdicts))
+    _cli.write_results(
+        args.output or (None if args.quick or args.only else RESULTS),
+        run,
+        {
+            **vars(settings),
+            "isolated": plan.isolate,
+            "agents": list(plan.sizes),
+            "open_items": [agents * ITEMS_PER_AGENT for agents in plan.sizes],
+            "statistic": "fastest round or window (median and every round also given)",
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 

@@ -434,6 +434,9 @@ def _gc(results: Mapping[str, Any]) -> Iterator[str]:
 
 
 def main(argv: Sequence[str]) -> int:
+    if argv in (["-h"], ["--help"]):
+        print("usage: report.py RESULTS.json")
+        return 0
     if len(argv) != 1:
         print("usage: report.py RESULTS.json", file=sys.stderr)
         return 2

@@ -42,7 +42,6 @@ only to ``--output``.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
@@ -52,12 +51,11 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-import harness
+import _cli
 from _setup import CHANNEL, DEPARTMENT, SEED, make_roster, require
-from harness import FULL, QUICK, Settings, isolated, progress, rss_bytes, windows
+from harness import Settings, isolated, progress, rss_bytes, windows
 from report import Target, Verdict, evaluate
 
-import agentroute
 from agentroute import Item, Router
 from agentroute._core.customers import CustomerMemory
 
@@ -403,9 +401,7 @@ def render(
 ) -> str:
     """Return the printed report: cycles, memory, then the targets."""
     lines = [header, "", *_cycles_table(results, sizes), "", *_memory_table(results, sizes)]
-    lines += ["", "targets", *(verdict.line() for verdict in verdicts)]
-    passed = sum(verdict.passed is True for verdict in verdicts)
-    lines.append(f"  {passed} of {len(verdicts)} targets pass")
+    lines += ["", *_cli.targets_section(verdicts)]
     return "\n".join(lines)
 
 
@@ -448,39 +444,27 @@ def _memory_table(results: Mapping[str, Any], sizes: Sequence[int]) -> Iterator[
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0].strip() if __doc__ else None
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="100 000 customers through a memory of 10 000"
-    )
-    parser.add_argument("--rounds", type=int, help="windows per measurement")
-    parser.add_argument(
-        "--in-process", action="store_true", help="no fresh interpreter per measurement"
-    )
-    parser.add_argument("--note", help="free text stored in the JSON")
-    parser.add_argument("--output", type=Path, help=f"JSON file (a full run writes {RESULTS.name})")
-    args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
+    command = _cli.parser(__doc__, "100 000 customers through a memory of 10 000")
+    _cli.add_measure_options(command, "windows per measurement", _cli.IN_PROCESS_HELP)
+    _cli.add_record_options(command, RESULTS)
+    args = command.parse_args(argv)
+    settings = _cli.settings_from(args)
     scale = QUICK_SCALE if args.quick else FULL_SCALE
-    run = harness.RunRecord(
+    run = _cli.start_run(
         "agentroute sticky routing: assign + close with the customer memory",
         "benchmarks/sticky.py",
         argv,
         args.note,
-        Path(agentroute.__file__).resolve().parent,
     )
     results = run_all(SIZES, settings, scale, isolate=not args.in_process)
     run.finish()
-    record = run.record
     verdicts = evaluate(results, TARGETS)
     banner = run.banner("agentroute sticky benchmark", f"{scale.pass_through:,} customers passed; ")
     print(render(banner, results, SIZES, verdicts))
-    output = args.output or (None if args.quick else RESULTS)
-    if output is not None:
-        record["settings"] = {
+    _cli.write_results(
+        args.output or (None if args.quick else RESULTS),
+        run,
+        {
             **vars(settings),
             "isolated": not args.in_process,
             "agents": list(SIZES),
@@ -490,12 +474,10 @@ def main(argv: Sequence[str]) -> int:
             "bounded_limit": scale.bounded,
             "checkpoints": list(scale.checkpoints),
             "statistic": "fastest window (median and every window also given)",
-        }
-        record["workloads"] = results
-        record["targets"] = [verdict.to_json() for verdict in verdicts]
-        record["all_passed"] = all(verdict.passed is not False for verdict in verdicts)
-        harness.write_json(output, record)
-        print(f"\nwrote {output}")
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 

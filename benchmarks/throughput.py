@@ -29,43 +29,25 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from harness import (
-    FULL,
-    QUICK,
-    RunRecord,
-    progress,
-    write_json,
-)
+import _cli
 from report import evaluate, render
 from workloads import SIZES, STRATEGIES, WORKLOADS, Plan
-
-import agentroute
 
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.strip().split("\n")[0] if __doc__ else None
-    )
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        choices=list(WORKLOADS),
-        metavar="NAME",
-        help=f"run only these workloads: {', '.join(WORKLOADS)}",
-    )
-    parser.add_argument(
+    command = _cli.parser(__doc__, "a short smoke run")
+    _cli.add_only_option(command, WORKLOADS)
+    command.add_argument(
         "--sizes",
         type=int,
         nargs="+",
         default=list(SIZES),
         help="agent counts (cycles, host, floor)",
     )
-    parser.add_argument(
+    command.add_argument(
         "--strategies",
         nargs="+",
         choices=STRATEGIES,
@@ -73,73 +55,51 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         metavar="NAME",
         help="strategies (cycles, close, host)",
     )
-    parser.add_argument("--rounds", type=int, help="rounds or windows per measurement")
-    parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="measure everything in this process instead of a fresh one per measurement",
+    _cli.add_measure_options(
+        command, "rounds or windows per measurement", _cli.LONG_IN_PROCESS_HELP
     )
-    parser.add_argument("--note", help="free text stored in the JSON, e.g. what code ran")
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help=f"JSON file to write (a full run writes {RESULTS.name} when not given)",
-    )
-    return parser.parse_args(argv)
+    _cli.add_record_options(command, RESULTS, long=True)
+    return command.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:
     args = parse(argv)
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
+    settings = _cli.settings_from(args)
     plan = Plan(
         sizes=tuple(sorted(set(args.sizes))),
         strategies=tuple(name for name in STRATEGIES if name in args.strategies),
         settings=settings,
         isolate=not args.in_process,
     )
-    names = [name for name in WORKLOADS if not args.only or name in args.only]
-    run = RunRecord(
+    run = _cli.start_run(
         "agentroute throughput, host loop, soak, memory and gc",
         "benchmarks/throughput.py",
         argv,
         args.note,
-        Path(agentroute.__file__).resolve().parent,
     )
-    results: dict[str, Any] = {}
-    for name in names:
-        progress(f"-- {name}")
-        results[name] = WORKLOADS[name](plan)
+    results = _cli.run_workloads(WORKLOADS, args.only, plan)
     run.finish()
     verdicts = evaluate(results)
-    header = run.banner("agentroute benchmarks")
-    print(render(header, results, verdicts))
+    print(render(run.banner("agentroute benchmarks"), results, verdicts))
     complete = not (
         args.quick
         or args.only
         or plan.sizes != tuple(SIZES)
         or plan.strategies != tuple(STRATEGIES)
     )
-    output = args.output or (RESULTS if complete else None)
-    if output is not None:
-        write_json(
-            output,
-            {
-                **run.record,
-                "settings": {
-                    **vars(settings),
-                    "isolated": plan.isolate,
-                    "sizes": list(plan.sizes),
-                    "strategies": list(plan.strategies),
-                    "statistic": "fastest round or window (median and every round also given)",
-                },
-                "workloads": results,
-                "targets": [verdict.to_json() for verdict in verdicts],
-                "all_passed": all(verdict.passed is not False for verdict in verdicts),
-            },
-        )
-        print(f"\nwrote {output}")
+    _cli.write_results(
+        args.output or (RESULTS if complete else None),
+        run,
+        {
+            **vars(settings),
+            "isolated": plan.isolate,
+            "sizes": list(plan.sizes),
+            "strategies": list(plan.strategies),
+            "statistic": "fastest round or window (median and every round also given)",
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 

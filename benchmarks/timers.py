@@ -49,7 +49,6 @@ reported, the median and every round kept in the JSON. A full run writes
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
 import math
@@ -63,12 +62,11 @@ from random import Random
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import harness
+import _cli
 from _setup import SEED, require
-from harness import FULL, QUICK, Sample, Settings, isolated, progress, sized_rounds
+from harness import Sample, Settings, isolated, progress, sized_rounds
 from report import Target, Verdict, evaluate
 
-import agentroute
 from agentroute import Agent, Item, ManualClock, Router, Schedule, Shift
 from agentroute.schedules import DAYS
 
@@ -480,9 +478,10 @@ def render(
             sizes,
         ),
         "",
-        f"targets (O(log n) from {sizes[0]:,} to {sizes[-1]:,} pending: log ratio {bound:.2f})",
-        *(verdict.line() for verdict in verdicts),
-        f"  {sum(verdict.passed is True for verdict in verdicts)} of {len(verdicts)} targets pass",
+        *_cli.targets_section(
+            verdicts,
+            f"targets (O(log n) from {sizes[0]:,} to {sizes[-1]:,} pending: log ratio {bound:.2f})",
+        ),
     ]
     return "\n".join(lines)
 
@@ -497,8 +496,7 @@ def _table(title: str, data: Mapping[str, Any], sizes: Sequence[int]) -> Iterato
         cells = ""
         for size in sizes:
             sample = by_size[str(size)]
-            timing = f"{sample['us_best']:.3f} ({sample['us_median']:.3f})"
-            cells += f"{timing:>22}"
+            cells += f"{_cli.us_cell(sample, 3):>22}"
         yield f"  {name:<26}{cells}{by_size['growth']:>8.2f}x"
 
 
@@ -506,36 +504,26 @@ def _table(title: str, data: Mapping[str, Any], sizes: Sequence[int]) -> Iterato
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0].strip() if __doc__ else None
-    )
-    parser.add_argument("--quick", action="store_true", help="1 000 and 10 000 pending, few rounds")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement")
-    parser.add_argument(
-        "--in-process", action="store_true", help="no fresh interpreter per measurement"
-    )
-    parser.add_argument("--note", help="free text stored in the JSON")
-    parser.add_argument("--output", type=Path, help=f"JSON file (a full run writes {RESULTS.name})")
-    args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    if args.rounds:
-        settings = settings.with_rounds(args.rounds)
+    command = _cli.parser(__doc__, "1 000 and 10 000 pending, few rounds")
+    _cli.add_measure_options(command, "rounds per measurement", _cli.IN_PROCESS_HELP)
+    _cli.add_record_options(command, RESULTS)
+    args = command.parse_args(argv)
+    settings = _cli.settings_from(args)
     sizes = QUICK_SIZES if args.quick else SIZES
-    run = harness.RunRecord(
+    run = _cli.start_run(
         "agentroute timers: advance(), next_deadline(), breaks",
         "benchmarks/timers.py",
         argv,
         args.note,
-        Path(agentroute.__file__).resolve().parent,
     )
     results = run_all(sizes, settings, isolate=not args.in_process)
     run.finish()
-    record = run.record
     verdicts = evaluate(results, TARGETS)
     print(render(run.banner("agentroute timer benchmarks"), results, sizes, verdicts))
-    output = args.output or (None if args.quick else RESULTS)
-    if output is not None:
-        record["settings"] = {
+    _cli.write_results(
+        args.output or (None if args.quick else RESULTS),
+        run,
+        {
             **vars(settings),
             "isolated": not args.in_process,
             "pending": list(sizes),
@@ -544,12 +532,10 @@ def main(argv: Sequence[str]) -> int:
             "calls_per_round": QUICK_BATCHES if args.quick else BATCHES,
             "log_bound": round(math.log(sizes[-1]) / math.log(sizes[0]), 3),
             "statistic": "fastest round (median and every round also given)",
-        }
-        record["workloads"] = results
-        record["targets"] = [verdict.to_json() for verdict in verdicts]
-        record["all_passed"] = all(verdict.passed is not False for verdict in verdicts)
-        harness.write_json(output, record)
-        print(f"\nwrote {output}")
+        },
+        results,
+        verdicts,
+    )
     return 0
 
 
