@@ -1,0 +1,444 @@
+"""
+The discrete-event loop that drives a real `Router` through a scenario.
+
+The simulator never re-implements routing: it builds the router from the
+scenario's configuration with a `ManualClock`, sets every agent online, and
+then calls the router's public API as a helpdesk would:
+
+- an arrival calls ``assign()``; an ``offered`` decision (``ring_all``) is
+  accepted at once by the first agent it rings;
+- every ``assigned`` event (whatever call caused it) starts the item's
+  handling: a completion is due after its handling time, and then ``close()``;
+- a waiting customer whose patience runs out is closed with
+  ``reason="abandoned"``;
+- before each event at time *t*, ``advance()`` runs whenever
+  ``next_deadline() <= t`` (breaks, shifts, SLA timers, ring timeouts).
+
+Arrivals stop at ``duration_s``; the run then goes on, without arrivals, until
+every counted item is answered or abandoned, the events run out, or another
+``duration_s`` has passed (items still waiting then count as unanswered).
+
+All draws come from one `random.Random` per arrival stream, seeded from the
+seed and the stream's place in ``arrivals``, and each item's handling time
+and patience are drawn when it arrives. So the same scenario and seed give
+the same report, bit for bit, and two strategies compared with one seed see
+exactly the same customers (common random numbers).
+
+Added in 0.2.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from agentroute import Item, ManualClock, Router, strategies
+from agentroute.errors import InvalidDataError, InvalidValueError
+from agentroute.events import Event, ItemAssigned, ItemQueued, SlaBreached
+from agentroute.model import Decision
+from agentroute.simulate.report import Report, coefficient_of_variation, gini, percentile
+from agentroute.simulate.scenario import Arrivals, Scenario, lognormal_mu, parse
+
+__all__ = ["compare", "simulate"]
+
+_ARRIVAL = 0
+_DONE = 1
+_ABANDON = 2
+
+
+def simulate(
+    scenario: Mapping[str, Any] | Scenario, *, seed: int = 0, strategy: str | None = None
+) -> Report:
+    """
+    Run a scenario once and return what it measured.
+
+    Args:
+        scenario: The scenario as plain data (see `agentroute.simulate.scenario`)
+            or a parsed `Scenario`.
+        seed: Seeds every random draw; the same seed gives the same report.
+        strategy: A strategy name that replaces every department's
+            strategies (and the defaults), to compare strategies on one scenario.
+
+    Returns:
+        The run's `Report`.
+
+    Raises:
+        InvalidDataError: The scenario is invalid, including its ``router``
+            section (problems are named ``router.departments...``), or an
+            arrival stream names a department the router lacks.
+        InvalidValueError: *seed* is not an int or *strategy* is not a
+            registered strategy name.
+
+    Examples:
+        >>> scenario = {
+        ...     "router": {
+        ...         "departments": {"support": {}},
+        ...         "agents": {
+        ...             "ana": {"capacity": {"chat": 2}, "departments": {"support": ["chat"]}},
+        ...         },
+        ...     },
+        ...     "arrivals": [{"department": "support", "channel": "chat", "rate_per_hour": 20}],
+        ...     "handling": {"chat": {"mean_s": 180}},
+        ...     "duration_s": 8 * 3600,
+        ... }
+        >>> report = simulate(scenario, seed=1)
+        >>> report.offered == report.handled
+        True
+
+    Added in 0.2.
+    """
+    if type(seed) is not int:
+        raise InvalidValueError("seed", f"must be an int, got {seed!r}")
+    if strategy is not None and strategy not in strategies.names():
+        known = ", ".join(strategies.names())
+        raise InvalidValueError("strategy", f"unknown strategy {strategy!r}; known: {known}")
+    parsed = parse(scenario)
+    return _Run(parsed, seed, strategy).run()
+
+
+def compare(
+    scenario: Mapping[str, Any] | Scenario, strategies: list[str], *, seed: int = 0
+) -> dict[str, Report]:
+    """
+    Run a scenario once per strategy, with the same seed, and return the reports by strategy.
+
+    The runs see the same arrivals, handling times and patience, so their
+    differences come from routing alone.
+
+    Raises:
+        As `simulate`.
+
+    Added in 0.2.
+    """
+    parsed = parse(scenario)
+    return {name: simulate(parsed, seed=seed, strategy=name) for name in strategies}
+
+
+def _with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
+    """Return *config* with every department's strategies and the defaults set to *strategy*."""
+    changed = dict(config)
+    section = config.get("router")
+    if section is None or isinstance(section, Mapping):
+        changed["router"] = {**(section or {}), "default_strategy": strategy}
+    departments = config.get("departments")
+    if isinstance(departments, Mapping):
+        rewritten: dict[str, Any] = {}
+        for name, department in departments.items():
+            if isinstance(department, Mapping):
+                named = department.get("strategies")
+                channels = named if isinstance(named, Mapping) else {}
+                department = {
+                    **department,
+                    "strategies": dict.fromkeys(channels, strategy),
+                    "default_strategy": strategy,
+                }
+            rewritten[name] = department
+        changed["departments"] = rewritten
+    return changed
+
+
+def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Router:
+    config = scenario.router if strategy is None else _with_strategy(scenario.router, strategy)
+    try:
+        router = Router.from_config(config, clock=clock)
+    except InvalidDataError as error:
+        problems = [problem.partition(": ") for problem in error.problems]
+        raise InvalidDataError(
+            "scenario", [(f"router.{path}", message) for path, _, message in problems]
+        ) from error
+    known = set(router.departments())
+    missing = [
+        (f"arrivals[{index}].department", f"unknown department {stream.department!r}")
+        for index, stream in enumerate(scenario.arrivals)
+        if stream.department not in known
+    ]
+    if missing:
+        raise InvalidDataError("scenario", missing)
+    return router
+
+
+class _Customer:
+    """An item the run follows from arrival to close."""
+
+    __slots__ = ("agent", "answered", "arrived", "counted", "handle_s", "pool", "since", "token")
+
+    def __init__(self, arrived: float, handle_s: float, counted: bool) -> None:
+        self.arrived = arrived
+        self.handle_s = handle_s
+        self.counted = counted
+        self.answered = False
+        self.agent: str | None = None
+        self.since = 0.0
+        self.token = 0
+        self.pool: tuple[str, str] | None = None
+
+
+class _Stream:
+    """An arrival stream's draws: times by thinning a Poisson process, then each item's marks."""
+
+    __slots__ = ("factors", "handle", "patience", "peak", "rng", "spec")
+
+    def __init__(self, spec: Arrivals, scenario: Scenario, seed: int, index: int) -> None:
+        self.spec = spec
+        self.rng = random.Random(f"agentroute.simulate:{seed}:{index}")
+        self.factors = [spec.profile.get(str(hour), 1.0) for hour in range(24)]
+        self.peak = max(self.factors)
+        handling = scenario.handling[spec.channel]
+        rng = self.rng
+        if handling.distribution == "lognormal":
+            sigma: float = handling.sigma  # type: ignore[assignment]
+            mu = lognormal_mu(handling.mean_s, sigma)
+            self.handle: Callable[[], float] = lambda: rng.lognormvariate(mu, sigma)
+        else:
+            rate = 1 / handling.mean_s
+            self.handle = lambda: rng.expovariate(rate)
+        patience = scenario.patience.get(spec.channel)
+        self.patience: Callable[[], float] | None = None
+        if patience is not None:
+            leave = 1 / patience.mean_s
+            self.patience = lambda: rng.expovariate(leave)
+
+    def next_arrival(self, after: float, start: float) -> float:
+        """Return the next arrival time after *after* (infinite when the rate is zero)."""
+        if self.peak == 0:
+            return math.inf
+        rate = self.spec.rate_per_hour * self.peak / 3600
+        rng = self.rng
+        factors = self.factors
+        at = after
+        while True:
+            at += rng.expovariate(rate)
+            factor = factors[int((start + at) % 86400 // 3600)]
+            if factor == self.peak or rng.random() * self.peak < factor:
+                return at
+
+
+class _Run:
+    """One run: the router, the event heap and the tallies."""
+
+    def __init__(self, scenario: Scenario, seed: int, strategy: str | None) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.strategy = strategy
+        self.start = scenario.start
+        self.clock = ManualClock(scenario.start)
+        self.router = _build(scenario, self.clock, strategy)
+        self.streams = [
+            _Stream(spec, scenario, seed, index) for index, spec in enumerate(scenario.arrivals)
+        ]
+        self.heap: list[tuple[float, int, int, Any]] = []
+        self.seq = 0
+        self.events: list[Event] = []
+        self.customers: dict[str, _Customer] = {}
+        self.waiting = 0  # counted customers not answered yet
+        self.pools: dict[tuple[str, str], int] = {}
+        self.waits: list[float] = []
+        self.offered = self.abandoned = self.handled = self.breaches = self.max_queue = 0
+        self.agents = self.router.agent_ids()
+        self.busy = dict.fromkeys(self.agents, 0.0)
+        self.handled_by = dict.fromkeys(self.agents, 0)
+        self.ids = 0
+
+    def push(self, at: float, kind: int, payload: Any) -> None:
+        self.seq += 1
+        heapq.heappush(self.heap, (at, self.seq, kind, payload))
+
+    def run(self) -> Report:
+        router = self.router
+        router.subscribe(self.events.append, [ItemAssigned.kind, ItemQueued.kind, SlaBreached.kind])
+        for agent in self.agents:
+            self.settle(router.set_presence(agent, "online"))
+        duration = self.scenario.duration_s
+        for index, stream in enumerate(self.streams):
+            at = stream.next_arrival(0.0, self.start)
+            if at < duration:
+                self.push(at, _ARRIVAL, index)
+        limit = 2 * duration
+        heap = self.heap
+        clock = self.clock
+        while True:
+            due = router.next_deadline()
+            upcoming = heap[0][0] if heap else math.inf
+            if (
+                due is not None
+                and due - self.start <= min(upcoming, limit)
+                and (heap or self.waiting)
+            ):
+                clock.set(max(due, clock()))
+                self.settle(router.advance())
+                continue
+            if upcoming > limit:
+                break
+            at, _, kind, payload = heapq.heappop(heap)
+            clock.set(self.start + at)
+            if kind == _ARRIVAL:
+                self.arrive(at, payload)
+            elif kind == _DONE:
+                self.finish(at, *payload)
+            else:
+                self.abandon(payload)
+        return self.report()
+
+    def arrive(self, at: float, index: int) -> None:
+        stream = self.streams[index]
+        spec = stream.spec
+        rng = stream.rng
+        following = stream.next_arrival(at, self.start)
+        if following < self.scenario.duration_s:
+            self.push(following, _ARRIVAL, index)
+        handle_s = stream.handle()
+        patience_s = None if stream.patience is None else stream.patience()
+        customer = None if spec.customers is None else f"customer{rng.randrange(spec.customers)}"
+        group = spec.group
+        if group is not None and spec.group_share < 1 and rng.random() >= spec.group_share:
+            group = None
+        self.ids += 1
+        item_id = str(self.ids)
+        counted = at >= self.scenario.warmup_s
+        self.customers[item_id] = _Customer(at, handle_s, counted)
+        if counted:
+            self.offered += 1
+            self.waiting += 1
+        item = Item(
+            item_id,
+            channel=spec.channel,
+            department=spec.department,
+            customer=customer,
+            priority=spec.priority,
+            sla_deadline=self.start + at + self.scenario.sla_target_s,
+            group=group,
+        )
+        decision = self.router.assign(item)
+        self.settle([decision])
+        if patience_s is not None and not self.customers[item_id].answered:
+            self.push(at + patience_s, _ABANDON, item_id)
+
+    def finish(self, at: float, item_id: str, token: int) -> None:
+        customer = self.customers[item_id]
+        agent = customer.agent
+        if agent is None or customer.token != token:
+            return  # requeued or reassigned since: a later completion is due
+        self.stop_busy(customer, at)
+        del self.customers[item_id]
+        if customer.counted:
+            self.handled += 1
+            self.handled_by[agent] += 1
+        self.settle(self.router.close(item_id, reason="handled"))
+
+    def abandon(self, item_id: str) -> None:
+        customer = self.customers.get(item_id)
+        if customer is None or customer.answered:
+            return  # answered since (and maybe handled already)
+        del self.customers[item_id]
+        self.leave_queue(customer)
+        if customer.counted:
+            self.abandoned += 1
+            self.waiting -= 1
+        self.settle(self.router.close(item_id, reason="abandoned"))
+
+    def settle(self, decisions: list[Decision]) -> None:
+        """Accept every offer (first agent rung), then follow the events the calls caused."""
+        pending = [decision for decision in decisions if decision.status == "offered"]
+        while pending:
+            decision = pending.pop()
+            more = self.router.accept(decision.item, decision.offered[0])
+            pending.extend(later for later in more if later.status == "offered")
+        events = self.events
+        while events:
+            batch = events[:]
+            events.clear()
+            for event in batch:
+                if type(event) is ItemAssigned:
+                    self.started(event)
+                elif type(event) is ItemQueued:
+                    self.queued(event)
+                else:
+                    self.breached(event)  # type: ignore[arg-type]
+
+    def started(self, event: ItemAssigned) -> None:
+        at = event.at - self.start
+        customer = self.customers[event.item]
+        if not customer.answered:
+            customer.answered = True
+            self.leave_queue(customer)
+            if customer.counted:
+                self.waits.append(at - customer.arrived)
+                self.waiting -= 1
+        self.stop_busy(customer, at)  # moved from another agent, if it had one
+        customer.agent = event.agent
+        customer.since = at
+        customer.token += 1
+        self.push(at + customer.handle_s, _DONE, (event.item, customer.token))
+
+    def queued(self, event: ItemQueued) -> None:
+        customer = self.customers[event.item]
+        self.stop_busy(customer, event.at - self.start)  # taken back from its agent, if any
+        customer.agent = None
+        self.leave_queue(customer)
+        pool = (event.department, event.channel)
+        customer.pool = pool
+        length = self.pools.get(pool, 0) + 1
+        self.pools[pool] = length
+        if length > self.max_queue and event.at - self.start >= self.scenario.warmup_s:
+            self.max_queue = length
+
+    def breached(self, event: SlaBreached) -> None:
+        if self.customers[event.item].counted:
+            self.breaches += 1
+
+    def leave_queue(self, customer: _Customer) -> None:
+        if customer.pool is not None:
+            self.pools[customer.pool] -= 1
+            customer.pool = None
+
+    def stop_busy(self, customer: _Customer, at: float) -> None:
+        """Add the time the customer spent with its agent (if any) within the observed time."""
+        agent = customer.agent
+        if agent is None:
+            return
+        begin = max(customer.since, self.scenario.warmup_s)
+        end = min(at, self.scenario.duration_s)
+        if end > begin:
+            self.busy[agent] += end - begin
+
+    def report(self) -> Report:
+        scenario = self.scenario
+        for customer in self.customers.values():  # still with an agent at the end
+            self.stop_busy(customer, math.inf)
+        observed = scenario.duration_s - scenario.warmup_s
+        slots = {agent: sum(self.router.agent(agent).capacity.values()) for agent in self.agents}
+        occupancy = {
+            agent: self.busy[agent] / (slots[agent] * observed) if slots[agent] else 0.0
+            for agent in self.agents
+        }
+        total_slots = sum(slots.values())
+        waits = sorted(self.waits)
+        target = scenario.sla_target_s
+        within = sum(1 for wait in waits if wait <= target)
+        handled = list(self.handled_by.values())
+        return Report(
+            strategy=self.strategy,
+            seed=self.seed,
+            offered=self.offered,
+            handled=self.handled,
+            abandoned=self.abandoned,
+            unanswered=self.waiting,
+            service_level=within / self.offered if self.offered else 0.0,
+            sla_target_s=target,
+            asa_s=math.fsum(waits) / len(waits) if waits else None,
+            wait_p50_s=percentile(waits, 0.5),
+            wait_p90_s=percentile(waits, 0.9),
+            wait_p95_s=percentile(waits, 0.95),
+            occupancy=math.fsum(self.busy.values()) / (total_slots * observed)
+            if total_slots
+            else 0.0,
+            agent_occupancy=occupancy,
+            handled_by=dict(self.handled_by),
+            fairness_cv=coefficient_of_variation(handled),
+            fairness_gini=gini(handled),
+            max_queue_length=self.max_queue,
+            sla_breaches=self.breaches,
+        )
