@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from agentroute import Item, ManualClock, Router, strategies
-from agentroute.errors import InvalidDataError, InvalidValueError
+from agentroute.errors import InvalidDataError, InvalidStateError, InvalidValueError
 from agentroute.events import Event, ItemAssigned, ItemQueued, SlaBreached
 from agentroute.model import Decision
 from agentroute.simulate.report import Report, coefficient_of_variation, gini, percentile
@@ -47,6 +47,7 @@ __all__ = ["compare", "simulate"]
 _ARRIVAL = 0
 _DONE = 1
 _ABANDON = 2
+_RECORDED = 3
 
 
 def simulate(
@@ -155,6 +156,12 @@ def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Rout
         for index, stream in enumerate(scenario.arrivals)
         if stream.department not in known
     ]
+    for where, rows in (("trace", scenario.recorded or ()), ("trace_rows", scenario.trace_rows)):
+        missing += [
+            (f"{where}[{index}].department", f"unknown department {row.department!r}")
+            for index, row in enumerate(rows)
+            if row.department not in known
+        ]
     if missing:
         raise InvalidDataError("scenario", missing)
     return router
@@ -163,7 +170,18 @@ def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Rout
 class _Customer:
     """An item the run follows from arrival to close."""
 
-    __slots__ = ("agent", "answered", "arrived", "counted", "handle_s", "pool", "since", "token")
+    __slots__ = (
+        "agent",
+        "answered",
+        "arrived",
+        "counted",
+        "estimate",
+        "handle_s",
+        "pool",
+        "queued_at",
+        "since",
+        "token",
+    )
 
     def __init__(self, arrived: float, handle_s: float, counted: bool) -> None:
         self.arrived = arrived
@@ -174,6 +192,28 @@ class _Customer:
         self.since = 0.0
         self.token = 0
         self.pool: tuple[str, str] | None = None
+        self.estimate: float | None = None  # estimated_wait() when it last queued
+        self.queued_at = 0.0
+
+
+def _handling(scenario: Scenario, channel: str, rng: random.Random) -> Callable[[], float]:
+    """Return the draw of *channel*'s handling time."""
+    handling = scenario.handling[channel]
+    if handling.distribution == "lognormal":
+        sigma: float = handling.sigma  # type: ignore[assignment]
+        mu = lognormal_mu(handling.mean_s, sigma)
+        return lambda: rng.lognormvariate(mu, sigma)
+    rate = 1 / handling.mean_s
+    return lambda: rng.expovariate(rate)
+
+
+def _patience(scenario: Scenario, channel: str, rng: random.Random) -> Callable[[], float] | None:
+    """Return the draw of *channel*'s patience, or None when its customers wait forever."""
+    patience = scenario.patience.get(channel)
+    if patience is None:
+        return None
+    leave = 1 / patience.mean_s
+    return lambda: rng.expovariate(leave)
 
 
 class _Stream:
@@ -186,20 +226,8 @@ class _Stream:
         self.rng = random.Random(f"agentroute.simulate:{seed}:{index}")
         self.factors = [spec.profile.get(str(hour), 1.0) for hour in range(24)]
         self.peak = max(self.factors)
-        handling = scenario.handling[spec.channel]
-        rng = self.rng
-        if handling.distribution == "lognormal":
-            sigma: float = handling.sigma  # type: ignore[assignment]
-            mu = lognormal_mu(handling.mean_s, sigma)
-            self.handle: Callable[[], float] = lambda: rng.lognormvariate(mu, sigma)
-        else:
-            rate = 1 / handling.mean_s
-            self.handle = lambda: rng.expovariate(rate)
-        patience = scenario.patience.get(spec.channel)
-        self.patience: Callable[[], float] | None = None
-        if patience is not None:
-            leave = 1 / patience.mean_s
-            self.patience = lambda: rng.expovariate(leave)
+        self.handle = _handling(scenario, spec.channel, self.rng)
+        self.patience = _patience(scenario, spec.channel, self.rng)
 
     def next_arrival(self, after: float, start: float) -> float:
         """Return the next arrival time after *after* (infinite when the rate is zero)."""
@@ -241,6 +269,16 @@ class _Run:
         self.busy = dict.fromkeys(self.agents, 0.0)
         self.handled_by = dict.fromkeys(self.agents, 0)
         self.ids = 0
+        recorded = [*(scenario.recorded or ()), *scenario.trace_rows]
+        self.trace = sorted(
+            (row for row in recorded if row.arrival_s < scenario.duration_s),
+            key=lambda row: row.arrival_s,
+        )
+        self.trace_rng = random.Random(f"agentroute.simulate:{seed}:trace")
+        self.trace_handling: dict[str, Callable[[], float]] = {}
+        self.trace_patience: dict[str, Callable[[], float] | None] = {}
+        self.errors: list[float] = []  # estimated minus actual waits
+        self.estimated: list[float] = []  # the actual waits of those estimates
 
     def push(self, at: float, kind: int, payload: Any) -> None:
         self.seq += 1
@@ -256,6 +294,8 @@ class _Run:
             at = stream.next_arrival(0.0, self.start)
             if at < duration:
                 self.push(at, _ARRIVAL, index)
+        if self.trace:
+            self.push(self.trace[0].arrival_s, _RECORDED, 0)
         limit = 2 * duration
         heap = self.heap
         clock = self.clock
@@ -276,6 +316,8 @@ class _Run:
             clock.set(self.start + at)
             if kind == _ARRIVAL:
                 self.arrive(at, payload)
+            elif kind == _RECORDED:
+                self.replay(at, payload)
             elif kind == _DONE:
                 self.finish(at, *payload)
             else:
@@ -295,15 +337,8 @@ class _Run:
         group = spec.group
         if group is not None and spec.group_share < 1 and rng.random() >= spec.group_share:
             group = None
-        self.ids += 1
-        item_id = str(self.ids)
-        counted = at >= self.scenario.warmup_s
-        self.customers[item_id] = _Customer(at, handle_s, counted)
-        if counted:
-            self.offered += 1
-            self.waiting += 1
         item = Item(
-            item_id,
+            str(self.ids + 1),
             channel=spec.channel,
             department=spec.department,
             customer=customer,
@@ -311,6 +346,47 @@ class _Run:
             sla_deadline=self.start + at + self.scenario.sla_target_s,
             group=group,
         )
+        self.admit(at, item, handle_s, patience_s)
+
+    def replay(self, at: float, index: int) -> None:
+        """Let the trace's row *index* arrive, with its handling time and patience or drawn ones."""
+        trace = self.trace
+        if index + 1 < len(trace):
+            self.push(trace[index + 1].arrival_s, _RECORDED, index + 1)
+        row = trace[index]
+        channel = row.channel
+        handle_s = row.handling_s
+        if handle_s is None:
+            handle = self.trace_handling.get(channel)
+            if handle is None:
+                handle = _handling(self.scenario, channel, self.trace_rng)
+                self.trace_handling[channel] = handle
+            handle_s = handle()
+        patience_s = row.patience_s
+        if patience_s is None:
+            if channel not in self.trace_patience:
+                self.trace_patience[channel] = _patience(self.scenario, channel, self.trace_rng)
+            patience = self.trace_patience[channel]
+            patience_s = None if patience is None else patience()
+        item = Item(
+            str(self.ids + 1),
+            channel=row.channel,
+            department=row.department,
+            customer=row.customer,
+            priority=row.priority,
+            sla_deadline=self.start + at + self.scenario.sla_target_s,
+        )
+        self.admit(at, item, handle_s, patience_s)
+
+    def admit(self, at: float, item: Item, handle_s: float, patience_s: float | None) -> None:
+        """Assign a new item and start its customer's patience."""
+        self.ids += 1
+        item_id = item.id
+        counted = at >= self.scenario.warmup_s
+        self.customers[item_id] = _Customer(at, handle_s, counted)
+        if counted:
+            self.offered += 1
+            self.waiting += 1
         decision = self.router.assign(item)
         self.settle([decision])
         if patience_s is not None and not self.customers[item_id].answered:
@@ -361,6 +437,11 @@ class _Run:
     def started(self, event: ItemAssigned) -> None:
         at = event.at - self.start
         customer = self.customers[event.item]
+        if customer.estimate is not None:
+            wait = at - customer.queued_at
+            self.errors.append(customer.estimate - wait)
+            self.estimated.append(wait)
+            customer.estimate = None
         if not customer.answered:
             customer.answered = True
             self.leave_queue(customer)
@@ -380,10 +461,19 @@ class _Run:
         self.leave_queue(customer)
         pool = (event.department, event.channel)
         customer.pool = pool
+        customer.estimate = self.estimate(event.item) if customer.counted else None
+        customer.queued_at = event.at - self.start
         length = self.pools.get(pool, 0) + 1
         self.pools[pool] = length
         if length > self.max_queue and event.at - self.start >= self.scenario.warmup_s:
             self.max_queue = length
+
+    def estimate(self, item_id: str) -> float | None:
+        """Return the router's estimated wait of a queued item (None if unknown or not queued)."""
+        try:
+            return self.router.estimated_wait(item_id).seconds
+        except InvalidStateError:  # assigned again by the call that queued it
+            return None
 
     def breached(self, event: SlaBreached) -> None:
         if self.customers[event.item].counted:
@@ -441,4 +531,10 @@ class _Run:
             fairness_gini=gini(handled),
             max_queue_length=self.max_queue,
             sla_breaches=self.breaches,
+            estimate_samples=len(self.errors),
+            estimate_mae_s=math.fsum(map(abs, self.errors)) / len(self.errors)
+            if self.errors
+            else None,
+            estimate_bias_s=math.fsum(self.errors) / len(self.errors) if self.errors else None,
+            estimate_wait_s=math.fsum(self.estimated) / len(self.errors) if self.errors else None,
         )

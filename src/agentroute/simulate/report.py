@@ -50,6 +50,17 @@ class Report:
         max_queue_length: The most items waiting at once in one queue
             (department and channel) after the warm-up.
         sla_breaches: ``sla_breach`` events of counted items.
+        estimate_samples: Waits the router's `estimated_wait` was checked on:
+            each time a counted item queued in a push line and the estimate
+            had seconds, and the item was then assigned (not abandoned, not
+            still waiting at the end).
+        estimate_mae_s: The mean absolute error of those estimates against
+            the waits that followed, from queuing to assignment (None
+            without samples).
+        estimate_bias_s: Their mean signed error, estimate minus wait:
+            positive when the router promised longer waits than came.
+        estimate_wait_s: The mean of the waits that followed, to set the
+            error against (None without samples).
 
     Added in 0.2.
     """
@@ -73,6 +84,10 @@ class Report:
     fairness_gini: float
     max_queue_length: int
     sla_breaches: int
+    estimate_samples: int = 0
+    estimate_mae_s: float | None = None
+    estimate_bias_s: float | None = None
+    estimate_wait_s: float | None = None
 
     @property
     def abandon_rate(self) -> float:
@@ -107,6 +122,7 @@ class Report:
             ("Fairness CV / Gini", f"{self.fairness_cv:.3f} / {self.fairness_gini:.3f}"),
             ("Max queue length", str(self.max_queue_length)),
             ("SLA breaches", str(self.sla_breaches)),
+            ("Wait estimate error", self._estimate()),
         ]
         width = max(len(label) for label, _ in rows)
         lines = [f"{label:<{width}}  {value}" for label, value in rows]
@@ -118,6 +134,15 @@ class Report:
                 share = self.agent_occupancy[agent]
                 lines.append(f"{agent:<{name}}  {count:>7}  {share:>9.1%}")
         return "\n".join(lines)
+
+    def _estimate(self) -> str:
+        mae, bias, wait = self.estimate_mae_s, self.estimate_bias_s, self.estimate_wait_s
+        if mae is None or bias is None or wait is None:
+            return "- (no queued waits)"
+        return (
+            f"MAE {mae:.1f} s, bias {bias:+.1f} s"
+            f" ({self.estimate_samples} waits, mean {wait:.1f} s)"
+        )
 
     def _percentiles(self) -> tuple[float | None, float | None, float | None]:
         return self.wait_p50_s, self.wait_p90_s, self.wait_p95_s

@@ -4,7 +4,7 @@ A simulation scenario as plain data: the router, the traffic, the handling.
 A scenario is a dict (or a TOML file's contents) with these keys:
 
 - ``router``: a configuration document, exactly as `Router.from_config` reads it;
-- ``arrivals``: a list of Poisson streams, each ``{department, channel,
+- ``arrivals`` (default none): a list of Poisson streams, each ``{department, channel,
   rate_per_hour}`` and optionally ``profile`` (hour of day ``"0"``..``"23"`` to
   a rate multiplier, 1 for hours not named), ``customers`` (the size of a pool
   of repeat customers), ``priority`` (the items' priority) and ``group`` with
@@ -19,9 +19,17 @@ A scenario is a dict (or a TOML file's contents) with these keys:
   Every item's SLA deadline is its arrival plus ``sla_target_s``; the service
   level counts the items answered within it;
 - ``start`` (default 0): the POSIX time the run starts at, which sets the
-  hour of day of the profiles (UTC) and of the agents' schedules.
+  hour of day of the profiles (UTC) and of the agents' schedules;
+- ``trace``: the path of a CSV file of recorded arrivals (see
+  `agentroute.simulate.trace`), relative to the scenario file's folder when
+  the scenario comes from `load`, else to *base* or the working directory;
+- ``trace_rows``: recorded arrivals inline, each a table with the trace's
+  columns as keys (``arrival_s``, ``channel`` and ``department`` required).
 
-`parse` checks all of it and reports every problem at once with its key path.
+Recorded arrivals come on top of the Poisson streams; a scenario needs
+one or the other, or both. `parse` checks all of it and reports every
+problem at once with its key path (``trace[12].channel: ... (line 14)`` for
+a row of the trace file).
 
 Examples:
     >>> scenario = parse({
@@ -40,14 +48,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
-from agentroute import _plain
+from agentroute import _plain, config
 from agentroute.errors import InvalidDataError
+from agentroute.simulate import trace
+from agentroute.simulate.trace import TraceRow
 
-__all__ = ["Arrivals", "Handling", "Patience", "Scenario", "parse"]
+__all__ = ["Arrivals", "Handling", "Patience", "Scenario", "TraceRow", "load", "parse"]
 
 _HOURS = frozenset(str(hour) for hour in range(24))
 
@@ -122,25 +133,36 @@ class Scenario:
     """
     A whole scenario; build one from plain data with `parse`.
 
+    ``recorded`` holds the rows `parse` read from the ``trace`` file.
+
     Added in 0.2.
     """
 
     router: dict[str, Any]
-    arrivals: list[Arrivals]
     handling: dict[str, Handling]
     duration_s: float
+    arrivals: list[Arrivals] = attrs.Factory(list)
     patience: dict[str, Patience] = attrs.Factory(dict)
     warmup_s: float = 0.0
     sla_target_s: float = 20.0
     start: float = 0.0
+    trace: str | None = None
+    trace_rows: list[TraceRow] = attrs.Factory(list)
+    recorded: tuple[TraceRow, ...] | None = attrs.field(default=None, init=False)
 
 
-def parse(data: Mapping[str, Any] | Scenario) -> Scenario:
+def parse(data: Mapping[str, Any] | Scenario, *, base: str | Path | None = None) -> Scenario:
     """
-    Build a `Scenario` from plain data, checking every key.
+    Build a `Scenario` from plain data, checking every key, and read its trace file.
 
     The ``router`` section is checked when the router is built (by
     `Router.from_config`), since that is the only way to check it completely.
+
+    Args:
+        data: The scenario's plain data, or a `Scenario` (returned as it
+            is once its trace file, if any, is read).
+        base: The folder a relative ``trace`` path starts from; the working
+            directory by default.
 
     Raises:
         InvalidDataError: The scenario is invalid; ``problems`` lists every
@@ -149,12 +171,36 @@ def parse(data: Mapping[str, Any] | Scenario) -> Scenario:
     Added in 0.2.
     """
     if isinstance(data, Scenario):
-        return data
-    scenario = _plain.structure(data, Scenario, "scenario")
-    problems = list(_problems(scenario))
+        scenario = data
+        if scenario.recorded is not None or scenario.trace is None:
+            return scenario
+    else:
+        scenario = _plain.structure(data, Scenario, "scenario")
+    problems = [f"{path}: {message}" for path, message in _problems(scenario)]
+    if scenario.trace is not None:
+        file = Path(base if base is not None else ".") / scenario.trace
+        rows, mistakes = trace.read(file, scenario.handling)
+        problems += mistakes
+        object.__setattr__(scenario, "recorded", tuple(rows))  # read once, at parsing
     if problems:
-        raise InvalidDataError("scenario", problems)
+        raise InvalidDataError("scenario", [problem.partition(": ")[::2] for problem in problems])
     return scenario
+
+
+def load(path: str | Path) -> Scenario:
+    """
+    Read and parse a ``.toml`` or ``.json`` scenario file.
+
+    A relative ``trace`` path starts from the file's folder.
+
+    Raises:
+        InvalidDataError: As `parse`, or the file holds no table.
+        InvalidValueError: The suffix is neither, or the file does not parse.
+        OSError: The file cannot be read.
+
+    Added in 0.2.
+    """
+    return parse(config.read(path), base=Path(path).parent)
 
 
 def _problems(scenario: Scenario) -> list[tuple[str, str]]:
@@ -183,6 +229,11 @@ def _problems(scenario: Scenario) -> list[tuple[str, str]]:
                 f"no handling time for channel {stream.channel!r}; add handling.{stream.channel}"
             )
             found.append((f"{where}.channel", message))
+    for index, row in enumerate(scenario.trace_rows):
+        for problem in trace.check(f"trace_rows[{index}]", row, scenario.handling):
+            found.append(problem.partition(": ")[::2])
+    if not scenario.arrivals and scenario.trace is None and not scenario.trace_rows:
+        found.append(("arrivals", "no arrivals: give arrivals, a trace or trace_rows"))
     for channel, handling in scenario.handling.items():
         positive(f"handling.{channel}.mean_s", handling.mean_s)
         lognormal = handling.distribution == "lognormal"
