@@ -10,15 +10,18 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.demo: $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[sim]'
 	touch $@
 
 $(VENV)/.dev: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.demo
 
+# Five strategies on one helpdesk's Monday: a table, demo-output/helpdesk.json and .png.
 demo: $(VENV)/.demo
-	$(PY) examples/quickstart.py
+	$(VENV)/bin/agentroute simulate examples/scenarios/helpdesk.toml \
+		--strategies least_busy,round_robin,priority,most_busy,random \
+		--json demo-output/helpdesk.json --plot demo-output/helpdesk.png
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check src tests benchmarks examples
@@ -34,4 +37,4 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site demo-output .pytest_cache .mypy_cache .ruff_cache .hypothesis

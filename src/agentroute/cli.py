@@ -1,14 +1,17 @@
 """
-The ``agentroute`` command: queueing figures and staffing from the shell.
+The ``agentroute`` command: simulation, queueing figures and staffing from the shell.
 
-``agentroute erlang`` prints the Erlang C figures (Erlang A with
+``agentroute simulate SCENARIO.toml`` runs a scenario (`agentroute.simulate`)
+once per strategy and prints the reports side by side, with ``--json`` and
+``--plot`` writing them to files. ``agentroute erlang`` prints the Erlang C figures (Erlang A with
 ``--patience``) for a given number of agents, and ``agentroute staff`` the
 smallest number of agents meeting a service-level target. Rates are per hour,
 times in seconds. ``--json`` prints one JSON object instead of the table
 (an infinite ASA is ``null``).
 
 Exit status: 0 on success, 2 for bad input, with a one-line message naming the
-offending option.
+offending option (for a bad scenario, one line per problem with its key path),
+1 when a simulation run or writing its output fails.
 """
 
 from __future__ import annotations
@@ -17,9 +20,15 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
-from agentroute.errors import InvalidValueError
+from agentroute import config, strategies
+from agentroute.errors import InvalidDataError, InvalidValueError
+from agentroute.simulate import plot, table
+from agentroute.simulate.engine import compare, simulate
 from agentroute.simulate.erlang import ErlangA, ErlangC, staff
+from agentroute.simulate.report import Report
+from agentroute.simulate.scenario import parse
 
 __all__ = ["main"]
 
@@ -57,9 +66,35 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="agentroute",
-        description="Queueing figures and staffing for agentroute (Erlang C and Erlang A).",
+        description="Simulation, queueing figures and staffing for agentroute.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    simulate_parser = commands.add_parser(
+        "simulate",
+        help="run a scenario through the router and compare strategies",
+        description="Run a scenario (a .toml or .json file) through a real router, once per "
+        "strategy with the same customers, and print the reports side by side.",
+    )
+    simulate_parser.add_argument("scenario", metavar="SCENARIO", help="a .toml or .json scenario")
+    simulate_parser.add_argument(
+        "--strategies",
+        type=_strategy_names,
+        metavar="NAMES",
+        help="comma-separated strategies to compare, e.g. least_busy,round_robin; "
+        "default: the scenario's own configuration only",
+    )
+    simulate_parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of every random draw (default 0)"
+    )
+    simulate_parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the reports to FILE as JSON"
+    )
+    simulate_parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="also draw the reports into FILE, a PNG (needs matplotlib: agentroute-core[sim])",
+    )
     erlang = commands.add_parser(
         "erlang",
         help="service level, waiting and occupancy for a number of agents",
@@ -82,7 +117,19 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         help="service-level target, a share between 0 and 1, e.g. 0.8",
     )
     _add_common(staff_parser)
-    return parser, {"erlang": erlang, "staff": staff_parser}
+    return parser, {"erlang": erlang, "staff": staff_parser, "simulate": simulate_parser}
+
+
+def _strategy_names(text: str) -> list[str]:
+    names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError("expected strategy names separated by commas")
+    known = strategies.names()
+    for name in names:
+        if name not in known:
+            listed = ", ".join(known)
+            raise argparse.ArgumentTypeError(f"unknown strategy {name!r}; known: {listed}")
+    return names
 
 
 def _model(args: argparse.Namespace, agents: int) -> ErlangA | ErlangC:
@@ -140,6 +187,62 @@ def _run(args: argparse.Namespace) -> str:
     return _table(model, target_sl)
 
 
+def _fail(message: str) -> int:
+    print(f"agentroute simulate: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _refused(source: Path, error: InvalidDataError) -> int:
+    noun = "problem" if len(error.problems) == 1 else "problems"
+    lines = [f"agentroute simulate: error: {source} is not a valid scenario:"]
+    lines += [f"  {problem}" for problem in error.problems]
+    lines.append(f"({len(error.problems)} {noun})")
+    print("\n".join(lines), file=sys.stderr)
+    return 2
+
+
+def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    source: Path = Path(args.scenario)
+    if args.plot is not None and not plot.available():
+        return _fail(plot.MISSING)
+    try:
+        scenario = parse(config.read(source))
+    except InvalidDataError as error:
+        return _refused(source, error)
+    except InvalidValueError as error:
+        message = str(error).removeprefix(f"{error.path}: ")
+        parser.error(f"argument SCENARIO: {source} {message}")
+    except OSError as error:
+        parser.error(f"argument SCENARIO: cannot read {source}: {error.strerror}")
+    try:
+        if args.strategies is None:
+            reports: dict[str, Report] = {"as configured": simulate(scenario, seed=args.seed)}
+        else:
+            reports = compare(scenario, args.strategies, seed=args.seed)
+    except InvalidDataError as error:
+        return _refused(source, error)
+    except Exception as error:
+        return _fail(f"the run failed: {type(error).__name__}: {error}")
+    table.show(reports, sys.stdout, title=f"{source} (seed {args.seed})")
+    try:
+        if args.json is not None:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            document = {
+                "scenario": str(source),
+                "seed": args.seed,
+                "reports": {name: report.to_dict() for name, report in reports.items()},
+            }
+            args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+            print(f"Wrote {args.json}")
+        if args.plot is not None:
+            args.plot.parent.mkdir(parents=True, exist_ok=True)
+            plot.save(reports, args.plot, title=f"{source.name} (seed {args.seed})")
+            print(f"Wrote {args.plot}")
+    except OSError as error:
+        return _fail(f"cannot write {error.filename}: {error.strerror}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """
     Run the ``agentroute`` command; return the exit status.
@@ -150,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser, commands = _parser()
     try:
         args = parser.parse_args(argv)
+        if args.command == "simulate":
+            return _simulate(args, commands["simulate"])
         try:
             output = _run(args)
         except InvalidValueError as error:
