@@ -11,10 +11,10 @@ from typing import Any
 import attrs
 import pytest
 
-from agentroute import cli, config
+from agentroute import cli
 from agentroute.cli import main
 from agentroute.simulate import plot, simulate, table
-from agentroute.simulate.scenario import parse
+from agentroute.simulate.scenario import load
 
 SCENARIO = """
 duration_s = 7200
@@ -65,10 +65,11 @@ def test_plain_table_of_the_configuration(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"{scenario} (seed 3)"
     assert lines[1].split() == ["as", "configured"]
-    report = simulate(parse(config.read(scenario)), seed=3)
+    report = simulate(load(scenario), seed=3)
     assert lines[2].split() == ["Offered", str(report.offered)]
     assert any(line.startswith("Service level (30 s)") for line in lines)
-    assert lines[-1].split() == ["SLA", "breaches", str(report.sla_breaches)]
+    assert lines[-2].split() == ["SLA", "breaches", str(report.sla_breaches)]
+    assert lines[-1].startswith("Wait estimate MAE (s)")
 
 
 def test_rich_table_json_and_plot(
@@ -197,7 +198,7 @@ def test_plot_without_matplotlib_exits_1_before_running(
 def test_table_and_plot_of_unlike_reports(
     scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = simulate(parse(config.read(scenario)))
+    report = simulate(load(scenario))
     idle = attrs.evolve(
         report, sla_target_s=60.0, asa_s=None, wait_p50_s=None, wait_p90_s=None, wait_p95_s=None
     )
@@ -213,7 +214,7 @@ def test_table_and_plot_of_unlike_reports(
 
 @pytest.mark.usefixtures("no_rich")
 def test_plain_show_without_title(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report = simulate(parse(config.read(scenario)))
+    report = simulate(load(scenario))
     table.show({"x": report}, sys.stdout)
     assert capsys.readouterr().out == table.plain({"x": report}) + "\n"
 
@@ -226,7 +227,7 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_example_scenario_parses() -> None:
-    parsed = parse(config.read(EXAMPLE))
+    parsed = load(EXAMPLE)
     assert {stream.department for stream in parsed.arrivals} == {"support", "sales"}
 
 
@@ -248,3 +249,23 @@ def test_console_script(scenario: Path, tmp_path: Path) -> None:
         "least_busy",
         "most_busy",
     ]
+
+
+def test_trace_next_to_the_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "recorded"
+    folder.mkdir()
+    (folder / "calls.csv").write_text(
+        "arrival_s,channel,department,handling_s\n0,chat,help,600\n1,chat,help,600\n"
+        "2,chat,help,600\n3,chat,help,600\n",
+        encoding="utf-8",
+    )
+    lines = SCENARIO.splitlines()
+    start = lines.index("[[arrivals]]")
+    text = "\n".join(['trace = "calls.csv"', *lines[:start], *lines[start + 5 :]])
+    (folder / "replay.toml").write_text(text, encoding="utf-8")
+    assert main(["simulate", str(folder / "replay.toml"), "--json", str(tmp_path / "r.json")]) == 0
+    capsys.readouterr()
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    report = document["reports"]["as configured"]
+    assert (report["offered"], report["handled"]) == (4, 4)
+    assert report["wait_p95_s"] > 500  # three slots: the fourth waits for the first to finish

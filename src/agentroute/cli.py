@@ -22,13 +22,13 @@ import math
 import sys
 from pathlib import Path
 
-from agentroute import config, strategies
+from agentroute import strategies
 from agentroute.errors import InvalidDataError, InvalidValueError
 from agentroute.simulate import plot, table
 from agentroute.simulate.engine import compare, simulate
 from agentroute.simulate.erlang import ErlangA, ErlangC, staff
 from agentroute.simulate.report import Report
-from agentroute.simulate.scenario import parse
+from agentroute.simulate.scenario import load
 
 __all__ = ["main"]
 
@@ -206,7 +206,7 @@ def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.plot is not None and not plot.available():
         return _fail(plot.MISSING)
     try:
-        scenario = parse(config.read(source))
+        scenario = load(source)
     except InvalidDataError as error:
         return _refused(source, error)
     except InvalidValueError as error:

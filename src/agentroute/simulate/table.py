@@ -42,6 +42,7 @@ def rows(reports: Mapping[str, Report]) -> list[tuple[str, list[str]]]:
         ("Fairness Gini", [f"{run.fairness_gini:.3f}" for run in runs]),
         ("Max queue length", [str(run.max_queue_length) for run in runs]),
         ("SLA breaches", [str(run.sla_breaches) for run in runs]),
+        ("Wait estimate MAE (s)", [_seconds(run.estimate_mae_s) for run in runs]),
     ]
     return figures
 
@@ -63,6 +64,7 @@ def plain(reports: Mapping[str, Report]) -> str:
     Offered                        1
     ...
     SLA breaches                   0
+    Wait estimate MAE (s)          -
     """
     table = rows(reports)
     names = list(reports)
