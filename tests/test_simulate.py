@@ -317,14 +317,20 @@ def test_run_stops_after_twice_the_duration() -> None:
     assert report.occupancy > 0.9
 
 
-def test_requeued_and_reassigned_items_restart_handling() -> None:
-    """An item taken back from an offline agent is handled again by its next agent, once."""
+def _offline_requeue_run() -> _Run:
+    """A run of the helpdesk whose support requeues an offline agent's work after 60 s; ana on."""
     scenario = helpdesk(duration_s=10_000, warmup_s=0)
     scenario["router"]["departments"]["support"]["requeue_offline_after_s"] = 60
     run = _Run(parse(scenario), 0, None)
+    run.router.subscribe(run.events.append, ["assigned", "queued", "sla_breach"])
+    run.settle(run.router.set_presence("ana", "online"))
+    return run
+
+
+def test_requeued_and_reassigned_items_restart_handling() -> None:
+    """An item taken back from an offline agent is handled again by its next agent, once."""
+    run = _offline_requeue_run()
     router = run.router
-    router.subscribe(run.events.append, ["assigned", "queued", "sla_breach"])
-    run.settle(router.set_presence("ana", "online"))
     run.arrive(0.0, 0)
     run.settle(router.set_presence("ana", "offline"))
     run.clock.set(60.0)
@@ -343,12 +349,8 @@ def test_requeued_and_reassigned_items_restart_handling() -> None:
 
 def test_reassignment_without_queueing_stops_the_first_agents_clock() -> None:
     """An item moved straight to another agent ends the first agent's busy time."""
-    scenario = helpdesk(duration_s=10_000, warmup_s=0)
-    scenario["router"]["departments"]["support"]["requeue_offline_after_s"] = 60
-    run = _Run(parse(scenario), 0, None)
+    run = _offline_requeue_run()
     router = run.router
-    router.subscribe(run.events.append, ["assigned", "queued", "sla_breach"])
-    run.settle(router.set_presence("ana", "online"))
     run.arrive(0.0, 0)
     run.settle(router.set_presence("bob", "online"))
     run.settle(router.set_presence("ana", "offline"))
