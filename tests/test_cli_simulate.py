@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def test_plain_table_of_the_configuration(
     report = simulate(load(scenario), seed=3)
     assert lines[2].split() == ["Offered", str(report.offered)]
     assert any(line.startswith("Service level (30 s)") for line in lines)
-    assert lines[-2].split() == ["SLA", "breaches", str(report.sla_breaches)]
+    assert lines[-3].split() == ["SLA", "breaches", str(report.sla_breaches)]
+    assert lines[-2].split() == ["Reopened", "0"]
     assert lines[-1].startswith("Wait estimate MAE (s)")
 
 
@@ -269,3 +271,50 @@ def test_trace_next_to_the_scenario(tmp_path: Path, capsys: pytest.CaptureFixtur
     report = document["reports"]["as configured"]
     assert (report["offered"], report["handled"]) == (4, 4)
     assert report["wait_p95_s"] > 500  # three slots: the fourth waits for the first to finish
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(
+    scenario: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A terminal stderr gets a progress bar, unless --no-progress; stdout stays the table."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    assert main(["simulate", str(scenario), "--strategies", "least_busy,round_robin"]) == 0
+    drawn = terminal.getvalue()
+    table_out = capsys.readouterr().out
+    terminal.seek(0)
+    terminal.truncate()
+    assert main(["simulate", str(scenario), "--no-progress"]) == 0
+
+    assert "Simulating" in drawn
+    assert "Simulating" not in table_out
+    assert "" == terminal.getvalue()
+
+
+@pytest.mark.usefixtures("no_rich")
+def test_no_progress_bar_without_rich(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without rich a terminal gets no bar, and the run goes on."""
+    monkeypatch.setitem(sys.modules, "rich.progress", None)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    assert main(["simulate", str(scenario)]) == 0
+
+    assert "" == terminal.getvalue()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    scenario: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Captured stderr, as in tests and pipes, gets nothing."""
+    assert main(["simulate", str(scenario)]) == 0
+
+    assert "" == capsys.readouterr().err

@@ -3,7 +3,9 @@ The ``agentroute`` command: simulation, queueing figures and staffing from the s
 
 ``agentroute simulate SCENARIO.toml`` runs a scenario (`agentroute.simulate`)
 once per strategy and prints the reports side by side, with ``--json`` and
-``--plot`` writing them to files. ``agentroute erlang`` prints the Erlang C figures (Erlang A with
+``--plot`` writing them to files, and a progress bar on stderr when that is
+a terminal (and ``rich`` is installed; ``--no-progress`` hides it).
+``agentroute erlang`` prints the Erlang C figures (Erlang A with
 ``--patience``) for a given number of agents, and ``agentroute staff`` the
 smallest number of agents meeting a service-level target. Rates are per hour,
 times in seconds. ``--json`` prints one JSON object instead of the table
@@ -17,9 +19,11 @@ offending option (for a bad scenario, one line per problem with its key path),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from agentroute import strategies
@@ -94,6 +98,12 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         type=Path,
         metavar="FILE",
         help="also draw the reports into FILE, a PNG (needs matplotlib: agentroute-core[sim])",
+    )
+    simulate_parser.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bar (shown on stderr when it is a terminal and rich is installed)",
     )
     erlang = commands.add_parser(
         "erlang",
@@ -201,6 +211,23 @@ def _refused(source: Path, error: InvalidDataError) -> int:
     return 2
 
 
+@contextlib.contextmanager
+def _progress_bar(wanted: bool) -> Iterator[Callable[[float], None] | None]:
+    """Show a progress bar on stderr while the runs go, if it is wanted and can be drawn."""
+    if not wanted or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        yield None
+        return
+    with Progress(console=Console(file=sys.stderr), transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("Simulating", total=1.0)
+        yield lambda done: bar.update(task, completed=done, refresh=True)
+
+
 def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     source: Path = Path(args.scenario)
     if args.plot is not None and not plot.available():
@@ -215,10 +242,12 @@ def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except OSError as error:
         parser.error(f"argument SCENARIO: cannot read {source}: {error.strerror}")
     try:
-        if args.strategies is None:
-            reports: dict[str, Report] = {"as configured": simulate(scenario, seed=args.seed)}
-        else:
-            reports = compare(scenario, args.strategies, seed=args.seed)
+        with _progress_bar(args.progress) as progress:
+            if args.strategies is None:
+                only = simulate(scenario, seed=args.seed, progress=progress)
+                reports: dict[str, Report] = {"as configured": only}
+            else:
+                reports = compare(scenario, args.strategies, seed=args.seed, progress=progress)
     except InvalidDataError as error:
         return _refused(source, error)
     except Exception as error:

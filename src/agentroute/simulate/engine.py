@@ -11,6 +11,9 @@ then calls the router's public API as a helpdesk would:
   handling: a completion is due after its handling time, and then ``close()``;
 - a waiting customer whose patience runs out is closed with
   ``reason="abandoned"``;
+- a customer whose channel has ``reopen`` may ``reopen()`` a handled item
+  after a delay; it is routed again, with a new handling time and patience;
+- each of the scenario's ``breaks`` is a ``start_break()`` at its time of day;
 - before each event at time *t*, ``advance()`` runs whenever
   ``next_deadline() <= t`` (breaks, shifts, SLA timers, ring timeouts).
 
@@ -20,7 +23,8 @@ every counted item is answered or abandoned, the events run out, or another
 
 All draws come from one `random.Random` per arrival stream, seeded from the
 seed and the stream's place in ``arrivals``, and each item's handling time
-and patience are drawn when it arrives. So the same scenario and seed give
+and patience are drawn when it arrives, and so are its reopens (whether,
+after which delay, and the handling time and patience of each). So the same scenario and seed give
 the same report, bit for bit, and two strategies compared with one seed see
 exactly the same customers (common random numbers).
 
@@ -36,11 +40,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from agentroute import Item, ManualClock, Router, strategies
-from agentroute.errors import InvalidDataError, InvalidStateError, InvalidValueError
+from agentroute.errors import (
+    InvalidDataError,
+    InvalidStateError,
+    InvalidValueError,
+    UnknownItemError,
+)
 from agentroute.events import Event, ItemAssigned, ItemQueued, SlaBreached
 from agentroute.model import Decision
 from agentroute.simulate.report import Report, coefficient_of_variation, gini, percentile
-from agentroute.simulate.scenario import Arrivals, Scenario, lognormal_mu, parse
+from agentroute.simulate.scenario import (
+    Arrivals,
+    Reopen,
+    Scenario,
+    lognormal_mu,
+    parse,
+    recorded_times,
+)
 
 __all__ = ["compare", "simulate"]
 
@@ -48,10 +64,27 @@ _ARRIVAL = 0
 _DONE = 1
 _ABANDON = 2
 _RECORDED = 3
+_REOPEN = 4
+_BREAK = 5
+
+_WEEK_S = 7 * 86400
+
+#: A reopen drawn at arrival: the delay after the close, the handling time, the patience.
+_Again = tuple[float, float, float | None]
+
+#: A channel's draws of handling time and patience for recorded rows (None: the rows give them).
+_Draws = tuple[Callable[[], float] | None, Callable[[], float] | None]
+
+#: The progress callback: called with the share of the simulated time done.
+Progress = Callable[[float], None]
 
 
 def simulate(
-    scenario: Mapping[str, Any] | Scenario, *, seed: int = 0, strategy: str | None = None
+    scenario: Mapping[str, Any] | Scenario,
+    *,
+    seed: int = 0,
+    strategy: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """
     Run a scenario once and return what it measured.
@@ -62,6 +95,9 @@ def simulate(
         seed: Seeds every random draw; the same seed gives the same report.
         strategy: A strategy name that replaces every department's
             strategies (and the defaults), to compare strategies on one scenario.
+        progress: Called with the share of ``duration_s`` simulated so far,
+            from 0.0 to 1.0: at the start, about every 1% of it, and with
+            1.0 at the end (for a progress bar); it does not change the run.
 
     Returns:
         The run's `Report`.
@@ -70,8 +106,8 @@ def simulate(
         InvalidDataError: The scenario is invalid, including its ``router``
             section (problems are named ``router.departments...``), or an
             arrival stream names a department the router lacks.
-        InvalidValueError: *seed* is not an int or *strategy* is not a
-            registered strategy name.
+        InvalidValueError: *seed* is not an int, *strategy* is not a
+            registered strategy name, or *progress* is not callable.
 
     Examples:
         >>> scenario = {
@@ -89,19 +125,25 @@ def simulate(
         >>> report.offered == report.handled
         True
 
-    Added in 0.2.
+    Added in 0.2. *progress* added in 0.3.
     """
     if type(seed) is not int:
         raise InvalidValueError("seed", f"must be an int, got {seed!r}")
     if strategy is not None and strategy not in strategies.names():
         known = ", ".join(strategies.names())
         raise InvalidValueError("strategy", f"unknown strategy {strategy!r}; known: {known}")
+    if progress is not None and not callable(progress):
+        raise InvalidValueError("progress", f"must be a callable or None, got {progress!r}")
     parsed = parse(scenario)
-    return _Run(parsed, seed, strategy).run()
+    return _Run(parsed, seed, strategy, progress).run()
 
 
 def compare(
-    scenario: Mapping[str, Any] | Scenario, strategies: list[str], *, seed: int = 0
+    scenario: Mapping[str, Any] | Scenario,
+    strategies: list[str],
+    *,
+    seed: int = 0,
+    progress: Progress | None = None,
 ) -> dict[str, Report]:
     """
     Run a scenario once per strategy, with the same seed, and return the reports by strategy.
@@ -109,13 +151,29 @@ def compare(
     The runs see the same arrivals, handling times and patience, so their
     differences come from routing alone.
 
+    Args:
+        scenario: As for `simulate`.
+        strategies: The strategy names, one run each, in this order.
+        seed: As for `simulate`.
+        progress: As for `simulate`, over all the runs: the first of two
+            runs goes from 0.0 to 0.5.
+
     Raises:
         As `simulate`.
 
-    Added in 0.2.
+    Added in 0.2. *progress* added in 0.3.
     """
     parsed = parse(scenario)
-    return {name: simulate(parsed, seed=seed, strategy=name) for name in strategies}
+    reports: dict[str, Report] = {}
+    for index, name in enumerate(strategies):
+        share = None if progress is None else _share(progress, index, len(strategies))
+        reports[name] = simulate(parsed, seed=seed, strategy=name, progress=share)
+    return reports
+
+
+def _share(progress: Progress, index: int, runs: int) -> Progress:
+    """Return a callback that reports run *index*'s progress as its share of all *runs*."""
+    return lambda done: progress((index + done) / runs)
 
 
 def _with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
@@ -162,6 +220,11 @@ def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Rout
             for index, row in enumerate(rows)
             if row.department not in known
         ]
+    agents = router.agent_ids()
+    for index, pause in enumerate(scenario.breaks):
+        if pause.agent not in agents:
+            message = f"unknown agent {pause.agent!r}; known: {', '.join(agents) or 'none'}"
+            missing.append((f"breaks[{index}].agent", message))
     if missing:
         raise InvalidDataError("scenario", missing)
     return router
@@ -179,14 +242,20 @@ class _Customer:
         "handle_s",
         "pool",
         "queued_at",
+        "reopens",
         "since",
+        "tallied",
         "token",
     )
 
-    def __init__(self, arrived: float, handle_s: float, counted: bool) -> None:
+    def __init__(
+        self, arrived: float, handle_s: float, counted: bool, reopens: tuple[_Again, ...] = ()
+    ) -> None:
         self.arrived = arrived
         self.handle_s = handle_s
         self.counted = counted
+        self.reopens = reopens  # the reopens still to come, drawn at arrival
+        self.tallied = counted  # whether its reopens count: its first arrival was counted
         self.answered = False
         self.agent: str | None = None
         self.since = 0.0
@@ -199,11 +268,15 @@ class _Customer:
 def _handling(scenario: Scenario, channel: str, rng: random.Random) -> Callable[[], float]:
     """Return the draw of *channel*'s handling time."""
     handling = scenario.handling[channel]
+    if handling.distribution == "empirical":
+        times = recorded_times(scenario, channel)
+        return lambda: rng.choice(times)
+    mean_s: float = handling.mean_s  # type: ignore[assignment]
     if handling.distribution == "lognormal":
         sigma: float = handling.sigma  # type: ignore[assignment]
-        mu = lognormal_mu(handling.mean_s, sigma)
+        mu = lognormal_mu(mean_s, sigma)
         return lambda: rng.lognormvariate(mu, sigma)
-    rate = 1 / handling.mean_s
+    rate = 1 / mean_s
     return lambda: rng.expovariate(rate)
 
 
@@ -216,18 +289,56 @@ def _patience(scenario: Scenario, channel: str, rng: random.Random) -> Callable[
     return lambda: rng.expovariate(leave)
 
 
+def _reopens(
+    reopen: Reopen,
+    rng: random.Random,
+    handle: Callable[[], float],
+    patience: Callable[[], float | None],
+) -> tuple[_Again, ...]:
+    """Draw an item's reopens: each handled close is reopened with the probability."""
+    chain: list[_Again] = []
+    rate = 1 / reopen.mean_delay_s
+    while rng.random() < reopen.probability:
+        delay = rng.expovariate(rate)
+        handle_s = handle()
+        chain.append((delay, handle_s, patience()))
+    return tuple(chain)
+
+
+def _week(spec: Arrivals) -> list[float]:
+    """
+    Return the stream's rate multiplier for each hour of the week, profile times weekday.
+
+    Hour 0 is Thursday 00:00 UTC, as the POSIX epoch was a Thursday.
+    """
+    days = [
+        spec.weekdays.get(day, 1.0) for day in ("thu", "fri", "sat", "sun", "mon", "tue", "wed")
+    ]
+    hours = [spec.profile.get(str(hour), 1.0) for hour in range(24)]
+    return [hours[hour % 24] * days[hour // 24] for hour in range(168)]
+
+
+def _no_patience() -> None:
+    return None
+
+
 class _Stream:
     """An arrival stream's draws: times by thinning a Poisson process, then each item's marks."""
 
-    __slots__ = ("factors", "handle", "patience", "peak", "rng", "spec")
+    __slots__ = ("again", "factors", "handle", "patience", "peak", "rng", "spec")
 
     def __init__(self, spec: Arrivals, scenario: Scenario, seed: int, index: int) -> None:
         self.spec = spec
         self.rng = random.Random(f"agentroute.simulate:{seed}:{index}")
-        self.factors = [spec.profile.get(str(hour), 1.0) for hour in range(24)]
+        self.factors = _week(spec)
         self.peak = max(self.factors)
         self.handle = _handling(scenario, spec.channel, self.rng)
         self.patience = _patience(scenario, spec.channel, self.rng)
+        reopen = scenario.reopen.get(spec.channel)
+        self.again: Callable[[], tuple[_Again, ...]] | None = None
+        if reopen is not None:
+            rng, handle, patience = self.rng, self.handle, self.patience or _no_patience
+            self.again = lambda: _reopens(reopen, rng, handle, patience)
 
     def next_arrival(self, after: float, start: float) -> float:
         """Return the next arrival time after *after* (infinite when the rate is zero)."""
@@ -239,7 +350,7 @@ class _Stream:
         at = after
         while True:
             at += rng.expovariate(rate)
-            factor = factors[int((start + at) % 86400 // 3600)]
+            factor = factors[int((start + at) % _WEEK_S // 3600)]
             if factor == self.peak or rng.random() * self.peak < factor:
                 return at
 
@@ -247,7 +358,9 @@ class _Stream:
 class _Run:
     """One run: the router, the event heap and the tallies."""
 
-    def __init__(self, scenario: Scenario, seed: int, strategy: str | None) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int, strategy: str | None, progress: Progress | None = None
+    ) -> None:
         self.scenario = scenario
         self.seed = seed
         self.strategy = strategy
@@ -265,6 +378,8 @@ class _Run:
         self.pools: dict[tuple[str, str], int] = {}
         self.waits: list[float] = []
         self.offered = self.abandoned = self.handled = self.breaches = self.max_queue = 0
+        self.reopened = self.reopens_lost = 0
+        self.progress = progress
         self.agents = self.router.agent_ids()
         self.busy = dict.fromkeys(self.agents, 0.0)
         self.handled_by = dict.fromkeys(self.agents, 0)
@@ -275,8 +390,7 @@ class _Run:
             key=lambda row: row.arrival_s,
         )
         self.trace_rng = random.Random(f"agentroute.simulate:{seed}:trace")
-        self.trace_handling: dict[str, Callable[[], float]] = {}
-        self.trace_patience: dict[str, Callable[[], float] | None] = {}
+        self.trace_draws: dict[str, _Draws] = {}
         self.errors: list[float] = []  # estimated minus actual waits
         self.estimated: list[float] = []  # the actual waits of those estimates
 
@@ -296,9 +410,14 @@ class _Run:
                 self.push(at, _ARRIVAL, index)
         if self.trace:
             self.push(self.trace[0].arrival_s, _RECORDED, 0)
+        for index, pause in enumerate(self.scenario.breaks):
+            first = (pause.offset_s - self.start) % 86400
+            if first < duration:
+                self.push(first, _BREAK, index)
         limit = 2 * duration
         heap = self.heap
         clock = self.clock
+        mark = math.inf if self.progress is None else self.tick(0.0)
         while True:
             due = router.next_deadline()
             upcoming = heap[0][0] if heap else math.inf
@@ -313,6 +432,8 @@ class _Run:
             if upcoming > limit:
                 break
             at, _, kind, payload = heapq.heappop(heap)
+            if at >= mark:
+                mark = self.tick(at)
             clock.set(self.start + at)
             if kind == _ARRIVAL:
                 self.arrive(at, payload)
@@ -320,9 +441,24 @@ class _Run:
                 self.replay(at, payload)
             elif kind == _DONE:
                 self.finish(at, *payload)
+            elif kind == _ABANDON:
+                self.abandon(*payload)
+            elif kind == _REOPEN:
+                self.reopen(at, *payload)
             else:
-                self.abandon(payload)
+                self.pause(at, payload)
+        if self.progress is not None:
+            self.progress(1.0)
         return self.report()
+
+    def tick(self, at: float) -> float:
+        """Tell the progress callback how far the run is; return when to tell it next."""
+        duration = self.scenario.duration_s
+        if at >= duration:
+            return math.inf  # the rest of the run, after the arrivals, is told as the end
+        self.progress(at / duration)  # type: ignore[misc]
+        step = duration / 100
+        return (math.floor(at / step) + 1) * step
 
     def arrive(self, at: float, index: int) -> None:
         stream = self.streams[index]
@@ -337,6 +473,7 @@ class _Run:
         group = spec.group
         if group is not None and spec.group_share < 1 and rng.random() >= spec.group_share:
             group = None
+        reopens = () if stream.again is None else stream.again()
         item = Item(
             str(self.ids + 1),
             channel=spec.channel,
@@ -346,7 +483,7 @@ class _Run:
             sla_deadline=self.start + at + self.scenario.sla_target_s,
             group=group,
         )
-        self.admit(at, item, handle_s, patience_s)
+        self.admit(at, item, handle_s, patience_s, reopens)
 
     def replay(self, at: float, index: int) -> None:
         """Let the trace's row *index* arrive, with its handling time and patience or drawn ones."""
@@ -355,19 +492,23 @@ class _Run:
             self.push(trace[index + 1].arrival_s, _RECORDED, index + 1)
         row = trace[index]
         channel = row.channel
+        handle, patience = self.trace_draws.get(channel) or self.draws_of(channel)
         handle_s = row.handling_s
         if handle_s is None:
-            handle = self.trace_handling.get(channel)
-            if handle is None:
-                handle = _handling(self.scenario, channel, self.trace_rng)
-                self.trace_handling[channel] = handle
-            handle_s = handle()
+            handle_s = handle()  # type: ignore[misc]  # check() saw handling.<channel>
         patience_s = row.patience_s
-        if patience_s is None:
-            if channel not in self.trace_patience:
-                self.trace_patience[channel] = _patience(self.scenario, channel, self.trace_rng)
-            patience = self.trace_patience[channel]
-            patience_s = None if patience is None else patience()
+        if patience_s is None and patience is not None:
+            patience_s = patience()
+        reopens: tuple[_Again, ...] = ()
+        reopen = self.scenario.reopen.get(channel)
+        if reopen is not None:
+            again_s, again_patience_s = handle_s, row.patience_s
+            reopens = _reopens(
+                reopen,
+                self.trace_rng,
+                handle or (lambda: again_s),
+                patience or (lambda: again_patience_s),
+            )
         item = Item(
             str(self.ids + 1),
             channel=row.channel,
@@ -376,21 +517,42 @@ class _Run:
             priority=row.priority,
             sla_deadline=self.start + at + self.scenario.sla_target_s,
         )
-        self.admit(at, item, handle_s, patience_s)
+        self.admit(at, item, handle_s, patience_s, reopens)
 
-    def admit(self, at: float, item: Item, handle_s: float, patience_s: float | None) -> None:
+    def draws_of(self, channel: str) -> _Draws:
+        """
+        Return the draws of *channel*'s handling time and patience for recorded rows, made once.
+
+        Either is None when the scenario has none for the channel: rows then
+        give their own (a reopened item takes its row's again).
+        """
+        scenario, rng = self.scenario, self.trace_rng
+        handle = _handling(scenario, channel, rng) if channel in scenario.handling else None
+        draws = handle, _patience(scenario, channel, rng)
+        self.trace_draws[channel] = draws
+        return draws
+
+    def admit(
+        self,
+        at: float,
+        item: Item,
+        handle_s: float,
+        patience_s: float | None,
+        reopens: tuple[_Again, ...],
+    ) -> None:
         """Assign a new item and start its customer's patience."""
         self.ids += 1
         item_id = item.id
         counted = at >= self.scenario.warmup_s
-        self.customers[item_id] = _Customer(at, handle_s, counted)
+        customer = _Customer(at, handle_s, counted, reopens)
+        self.customers[item_id] = customer
         if counted:
             self.offered += 1
             self.waiting += 1
         decision = self.router.assign(item)
         self.settle([decision])
-        if patience_s is not None and not self.customers[item_id].answered:
-            self.push(at + patience_s, _ABANDON, item_id)
+        if patience_s is not None and not customer.answered:
+            self.push(at + patience_s, _ABANDON, (item_id, customer))
 
     def finish(self, at: float, item_id: str, token: int) -> None:
         customer = self.customers[item_id]
@@ -403,11 +565,39 @@ class _Run:
             self.handled += 1
             self.handled_by[agent] += 1
         self.settle(self.router.close(item_id, reason="handled"))
+        if customer.reopens:
+            delay = customer.reopens[0][0]
+            if at + delay < self.scenario.duration_s:
+                self.push(at + delay, _REOPEN, (item_id, customer))
 
-    def abandon(self, item_id: str) -> None:
+    def reopen(self, at: float, item_id: str, closed: _Customer) -> None:
+        """Let the customer reopen a handled item: it is routed again, not counted as offered."""
+        _, handle_s, patience_s = closed.reopens[0]
+        customer = _Customer(at, handle_s, False, closed.reopens[1:])
+        customer.tallied = closed.tallied
+        customer.token = closed.token  # so no completion due to the closed one matches
+        try:
+            decision = self.router.reopen(item_id)
+        except UnknownItemError:  # forgotten: over retain_closed items closed since
+            self.reopens_lost += closed.tallied
+            return
+        self.customers[item_id] = customer
+        self.reopened += closed.tallied
+        self.settle([decision])
+        if patience_s is not None and not customer.answered:
+            self.push(at + patience_s, _ABANDON, (item_id, customer))
+
+    def pause(self, at: float, index: int) -> None:
+        """Start one of the scenario's breaks, and the same break the next day."""
+        pause = self.scenario.breaks[index]
+        if at + 86400 < self.scenario.duration_s:
+            self.push(at + 86400, _BREAK, index)
+        self.settle(self.router.start_break(pause.agent, pause.duration_s, reason=pause.reason))
+
+    def abandon(self, item_id: str, waiting: _Customer) -> None:
         customer = self.customers.get(item_id)
-        if customer is None or customer.answered:
-            return  # answered since (and maybe handled already)
+        if customer is not waiting or customer.answered:
+            return  # answered since (and maybe handled, or reopened, already)
         del self.customers[item_id]
         self.leave_queue(customer)
         if customer.counted:
@@ -531,6 +721,8 @@ class _Run:
             fairness_gini=gini(handled),
             max_queue_length=self.max_queue,
             sla_breaches=self.breaches,
+            reopened=self.reopened,
+            reopens_lost=self.reopens_lost,
             estimate_samples=len(self.errors),
             estimate_mae_s=math.fsum(map(abs, self.errors)) / len(self.errors)
             if self.errors

@@ -50,6 +50,15 @@ class Report:
         max_queue_length: The most items waiting at once in one queue
             (department and channel) after the warm-up.
         sla_breaches: ``sla_breach`` events of counted items.
+        reopened: Reopens of counted items: times a customer reopened one
+            after it was handled (``reopen`` in the scenario). A reopened
+            item is routed again, and its agents' time counts in the
+            occupancy, but it is not offered again: its second wait,
+            handling or abandonment counts in no other figure.
+        reopens_lost: Reopens of counted items the router refused because
+            it had forgotten the item: more than its ``retain_closed``
+            items closed between the close and the reopen. Raise
+            ``router.retain_closed`` in the scenario when this is not 0.
         estimate_samples: Waits the router's `estimated_wait` was checked on:
             each time a counted item queued in a push line and the estimate
             had seconds, and the item was then assigned (not abandoned, not
@@ -62,7 +71,7 @@ class Report:
         estimate_wait_s: The mean of the waits that followed, to set the
             error against (None without samples).
 
-    Added in 0.2.
+    Added in 0.2. *reopened* and *reopens_lost* added in 0.3.
     """
 
     strategy: str | None
@@ -84,6 +93,8 @@ class Report:
     fairness_gini: float
     max_queue_length: int
     sla_breaches: int
+    reopened: int = 0
+    reopens_lost: int = 0
     estimate_samples: int = 0
     estimate_mae_s: float | None = None
     estimate_bias_s: float | None = None
@@ -122,6 +133,7 @@ class Report:
             ("Fairness CV / Gini", f"{self.fairness_cv:.3f} / {self.fairness_gini:.3f}"),
             ("Max queue length", str(self.max_queue_length)),
             ("SLA breaches", str(self.sla_breaches)),
+            ("Reopened", self._reopened()),
             ("Wait estimate error", self._estimate()),
         ]
         width = max(len(label) for label, _ in rows)
@@ -134,6 +146,11 @@ class Report:
                 share = self.agent_occupancy[agent]
                 lines.append(f"{agent:<{name}}  {count:>7}  {share:>9.1%}")
         return "\n".join(lines)
+
+    def _reopened(self) -> str:
+        if self.reopens_lost:
+            return f"{self.reopened} ({self.reopens_lost} lost: raise router.retain_closed)"
+        return str(self.reopened)
 
     def _estimate(self) -> str:
         mae, bias, wait = self.estimate_mae_s, self.estimate_bias_s, self.estimate_wait_s

@@ -6,15 +6,23 @@ A scenario is a dict (or a TOML file's contents) with these keys:
 - ``router``: a configuration document, exactly as `Router.from_config` reads it;
 - ``arrivals`` (default none): a list of Poisson streams, each ``{department, channel,
   rate_per_hour}`` and optionally ``profile`` (hour of day ``"0"``..``"23"`` to
-  a rate multiplier, 1 for hours not named), ``customers`` (the size of a pool
+  a rate multiplier, 1 for hours not named), ``weekdays`` (day ``"mon"``..``"sun"``
+  to a multiplier, 1 for days not named, on top of the profile),
+  ``customers`` (the size of a pool
   of repeat customers), ``priority`` (the items' priority) and ``group`` with
   ``group_share`` (the share of arrivals whose customer is in that group);
 - ``handling``: per channel, ``{distribution, mean_s, sigma}``, the handling
-  time: ``"exponential"`` (the default) with mean ``mean_s``, or
+  time: ``"exponential"`` (the default) with mean ``mean_s``,
   ``"lognormal"`` with mean ``mean_s`` and ``sigma`` the standard deviation of
-  its logarithm;
+  its logarithm, or ``"empirical"``, drawn uniformly among the recorded
+  ``handling_s`` of the channel's trace rows;
 - ``patience``: per channel, optionally ``{distribution, mean_s}``: a waiting
   customer abandons after an exponential time with mean ``mean_s``;
+- ``reopen``: per channel, optionally ``{probability, mean_delay_s}``: an
+  item closed as handled is reopened by its customer with that probability,
+  after an exponential delay with mean ``mean_delay_s``;
+- ``breaks`` (default none): a list of ``{agent, at, duration_s, reason}``:
+  the agent takes a break at ``"HH:MM"`` (UTC) every simulated day;
 - ``duration_s``, ``warmup_s`` (default 0) and ``sla_target_s`` (default 20).
   Every item's SLA deadline is its arrival plus ``sla_target_s``; the service
   level counts the items answered within it;
@@ -47,6 +55,7 @@ Added in 0.2.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -58,9 +67,25 @@ from agentroute.errors import InvalidDataError
 from agentroute.simulate import trace
 from agentroute.simulate.trace import TraceRow
 
-__all__ = ["Arrivals", "Handling", "Patience", "Scenario", "TraceRow", "load", "parse"]
+__all__ = [
+    "WEEKDAYS",
+    "Arrivals",
+    "Break",
+    "Handling",
+    "Patience",
+    "Reopen",
+    "Scenario",
+    "TraceRow",
+    "load",
+    "parse",
+]
 
 _HOURS = frozenset(str(hour) for hour in range(24))
+
+#: The ``weekdays`` keys, Monday first.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 @attrs.frozen
@@ -74,6 +99,9 @@ class Arrivals:
         rate_per_hour: The mean number of arrivals per hour (times the profile).
         profile: Hour of day (``"0"`` to ``"23"``, UTC) to a multiplier of
             the rate; hours not named have multiplier 1.
+        weekdays: Day of the week (``"mon"`` to ``"sun"``, UTC) to a
+            multiplier of the rate, on top of *profile*; days not named
+            have multiplier 1.
         customers: With a number, each item's customer is drawn uniformly
             from ``customer0`` to ``customer{n-1}`` (names streams share); without,
             items have no customer.
@@ -88,6 +116,7 @@ class Arrivals:
     channel: str
     rate_per_hour: float
     profile: dict[str, float] = attrs.Factory(dict)
+    weekdays: dict[str, float] = attrs.Factory(dict)
     customers: int | None = None
     priority: int = 50
     group: str | None = None
@@ -100,15 +129,18 @@ class Handling:
     How long an agent spends on one item of a channel.
 
     Attributes:
-        mean_s: The mean handling time in seconds.
-        distribution: ``"exponential"`` or ``"lognormal"``.
+        mean_s: The mean handling time in seconds (exponential and
+            lognormal; an empirical time takes none).
+        distribution: ``"exponential"``, ``"lognormal"`` or ``"empirical"``:
+            uniformly one of the ``handling_s`` of the channel's recorded
+            rows (``trace`` and ``trace_rows``).
         sigma: For lognormal, the standard deviation of the time's logarithm.
 
-    Added in 0.2.
+    Added in 0.2. ``"empirical"`` added in 0.3.
     """
 
-    mean_s: float
-    distribution: Literal["exponential", "lognormal"] = "exponential"
+    mean_s: float | None = None
+    distribution: Literal["exponential", "lognormal", "empirical"] = "exponential"
     sigma: float | None = None
 
 
@@ -129,13 +161,58 @@ class Patience:
 
 
 @attrs.frozen
+class Reopen:
+    """
+    How often a channel's customers reopen an item after it was handled.
+
+    Attributes:
+        probability: The chance, from 0 up to (not including) 1, that an
+            item closed as handled is reopened; a reopened item handled
+            again may be reopened again, with the same chance.
+        mean_delay_s: The mean time from the close to the reopen, in
+            seconds (exponential).
+
+    Added in 0.3.
+    """
+
+    probability: float
+    mean_delay_s: float
+
+
+@attrs.frozen
+class Break:
+    """
+    A break an agent takes at the same time every simulated day.
+
+    Attributes:
+        agent: The agent's id.
+        at: The time of day the break starts, ``"HH:MM"`` (UTC).
+        duration_s: The break's length in seconds.
+        reason: Why, e.g. ``"coffee"``; told in the ``break_started`` event.
+
+    Added in 0.3.
+    """
+
+    agent: str
+    at: str
+    duration_s: float
+    reason: str | None = None
+
+    @property
+    def offset_s(self) -> int:
+        """The seconds from midnight (UTC) the break starts at, for an ``at`` `parse` accepted."""
+        hours, minutes = self.at.split(":")
+        return int(hours) * 3600 + int(minutes) * 60
+
+
+@attrs.frozen
 class Scenario:
     """
     A whole scenario; build one from plain data with `parse`.
 
     ``recorded`` holds the rows `parse` read from the ``trace`` file.
 
-    Added in 0.2.
+    Added in 0.2. ``reopen`` and ``breaks`` added in 0.3.
     """
 
     router: dict[str, Any]
@@ -143,6 +220,8 @@ class Scenario:
     duration_s: float
     arrivals: list[Arrivals] = attrs.Factory(list)
     patience: dict[str, Patience] = attrs.Factory(dict)
+    reopen: dict[str, Reopen] = attrs.Factory(dict)
+    breaks: list[Break] = attrs.Factory(list)
     warmup_s: float = 0.0
     sla_target_s: float = 20.0
     start: float = 0.0
@@ -182,6 +261,7 @@ def parse(data: Mapping[str, Any] | Scenario, *, base: str | Path | None = None)
         rows, mistakes = trace.read(file, scenario.handling)
         problems += mistakes
         object.__setattr__(scenario, "recorded", tuple(rows))  # read once, at parsing
+    problems += [f"{path}: {message}" for path, message in _unrecorded(scenario)]
     if problems:
         raise InvalidDataError("scenario", [problem.partition(": ")[::2] for problem in problems])
     return scenario
@@ -218,6 +298,11 @@ def _problems(scenario: Scenario) -> list[tuple[str, str]]:
                 found.append((f"{where}.profile.{hour}", "hours are '0' to '23'"))
             elif factor < 0:
                 found.append((f"{where}.profile.{hour}", f"must be >= 0, got {factor!r}"))
+        for day, factor in stream.weekdays.items():
+            if day not in WEEKDAYS:
+                found.append((f"{where}.weekdays.{day}", "days are 'mon' to 'sun'"))
+            elif factor < 0:
+                found.append((f"{where}.weekdays.{day}", f"must be >= 0, got {factor!r}"))
         if stream.customers is not None and stream.customers < 1:
             found.append((f"{where}.customers", f"must be at least 1, got {stream.customers}"))
         if not 1 <= stream.priority <= 100:
@@ -235,7 +320,15 @@ def _problems(scenario: Scenario) -> list[tuple[str, str]]:
     if not scenario.arrivals and scenario.trace is None and not scenario.trace_rows:
         found.append(("arrivals", "no arrivals: give arrivals, a trace or trace_rows"))
     for channel, handling in scenario.handling.items():
-        positive(f"handling.{channel}.mean_s", handling.mean_s)
+        if handling.distribution == "empirical":
+            if handling.mean_s is not None:
+                message = "an empirical time takes no mean_s; it draws from the trace"
+                found.append((f"handling.{channel}.mean_s", message))
+        elif handling.mean_s is None:
+            message = f"required for an {handling.distribution} time (or use 'empirical')"
+            found.append((f"handling.{channel}.mean_s", message))
+        else:
+            positive(f"handling.{channel}.mean_s", handling.mean_s)
         lognormal = handling.distribution == "lognormal"
         if lognormal and (handling.sigma is None or handling.sigma <= 0):
             found.append((f"handling.{channel}.sigma", "lognormal needs a sigma > 0"))
@@ -243,6 +336,16 @@ def _problems(scenario: Scenario) -> list[tuple[str, str]]:
             found.append((f"handling.{channel}.sigma", "only a lognormal takes a sigma"))
     for channel, patience in scenario.patience.items():
         positive(f"patience.{channel}.mean_s", patience.mean_s)
+    for channel, reopen in scenario.reopen.items():
+        if not 0 <= reopen.probability < 1:
+            message = f"must be >= 0 and < 1, got {reopen.probability!r}"
+            found.append((f"reopen.{channel}.probability", message))
+        positive(f"reopen.{channel}.mean_delay_s", reopen.mean_delay_s)
+    for index, pause in enumerate(scenario.breaks):
+        if _CLOCK_TIME.fullmatch(pause.at) is None:
+            message = f"expected a UTC time of day 'HH:MM' (00:00 to 23:59), got {pause.at!r}"
+            found.append((f"breaks[{index}].at", message))
+        positive(f"breaks[{index}].duration_s", pause.duration_s)
     positive("duration_s", scenario.duration_s)
     if not 0 <= scenario.warmup_s < scenario.duration_s:
         message = f"must be >= 0 and below duration_s, got {scenario.warmup_s!r}"
@@ -250,6 +353,28 @@ def _problems(scenario: Scenario) -> list[tuple[str, str]]:
     if scenario.sla_target_s < 0:
         found.append(("sla_target_s", f"must be >= 0, got {scenario.sla_target_s!r}"))
     return found
+
+
+def _unrecorded(scenario: Scenario) -> list[tuple[str, str]]:
+    """Return a problem for each empirical channel no recorded row gives a handling time for."""
+    return [
+        (
+            f"handling.{channel}.distribution",
+            f"empirical needs recorded rows of channel {channel!r} with a handling_s "
+            "(in trace or trace_rows)",
+        )
+        for channel, handling in scenario.handling.items()
+        if handling.distribution == "empirical" and not recorded_times(scenario, channel)
+    ]
+
+
+def recorded_times(scenario: Scenario, channel: str) -> list[float]:
+    """Return the ``handling_s`` of *channel*'s recorded rows: the trace's, then ``trace_rows``."""
+    return [
+        row.handling_s
+        for row in (*(scenario.recorded or ()), *scenario.trace_rows)
+        if row.channel == channel and row.handling_s is not None
+    ]
 
 
 def lognormal_mu(mean_s: float, sigma: float) -> float:

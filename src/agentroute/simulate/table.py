@@ -22,6 +22,10 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _reopened(run: Report) -> str:
+    return f"{run.reopened} ({run.reopens_lost} lost)" if run.reopens_lost else str(run.reopened)
+
+
 def rows(reports: Mapping[str, Report]) -> list[tuple[str, list[str]]]:
     """Return ``(label, one value per report)`` rows, in the reports' order."""
     runs = list(reports.values())
@@ -42,6 +46,7 @@ def rows(reports: Mapping[str, Report]) -> list[tuple[str, list[str]]]:
         ("Fairness Gini", [f"{run.fairness_gini:.3f}" for run in runs]),
         ("Max queue length", [str(run.max_queue_length) for run in runs]),
         ("SLA breaches", [str(run.sla_breaches) for run in runs]),
+        ("Reopened", [_reopened(run) for run in runs]),
         ("Wait estimate MAE (s)", [_seconds(run.estimate_mae_s) for run in runs]),
     ]
     return figures
@@ -64,6 +69,7 @@ def plain(reports: Mapping[str, Report]) -> str:
     Offered                        1
     ...
     SLA breaches                   0
+    Reopened                       0
     Wait estimate MAE (s)          -
     """
     table = rows(reports)
