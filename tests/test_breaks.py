@@ -164,8 +164,8 @@ def test_breaks_and_timers_survive_a_snapshot_and_the_journal(clock: ManualClock
 
     assert restored.snapshot() == data == replica.snapshot()
     assert data["timers"] == [
-        {"due": 1060.0, "seq": 1, "kind": "break", "key": "ana"},
-        {"due": 1060.0, "seq": 2, "kind": "break", "key": "bob"},
+        {"due": 1060.0, "seq": 1, "kind": "break", "key": "ana", "held": False},
+        {"due": 1060.0, "seq": 2, "kind": "break", "key": "bob", "held": False},
     ]
     clock.advance(60)
     assert router.advance() == restored.advance()

@@ -289,7 +289,11 @@ def test_rule_actions_on_open_items() -> None:
         ("transferred", "rule 'reply to sona'"),
     ]
     assert router.status("t1").agent == "sona"
-    assert router.next_deadline() == 1060.0  # as for any open item with a deadline
+    assert router.next_deadline() is None  # the deadline stops counting while Sona has it
+    router.set_presence("sona", "away")
+    router.requeue("t1")
+    assert router.status("t1").state == "queued"
+    assert router.next_deadline() == 1060.0  # and counts again once it waits
     router._check()
 
 

@@ -46,6 +46,56 @@ def test_a_waiting_item_warns_then_breaches(clock: ManualClock) -> None:
     assert router.next_deadline() is None
 
 
+def test_an_answered_items_timers_are_held_and_count_again_when_it_waits(
+    clock: ManualClock,
+) -> None:
+    router = desk(clock, sla_warning_s=60)
+    events = record_events(router, ["sla_warning", "sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1300.0))
+    router.assign(make_item("c2", sla_deadline=1300.0))
+    router.close("c0")  # ana takes c1: its timers are held, c2's still count
+    assert router.status("c1").agent == "ana"
+    held = router.snapshot()["timers"]
+
+    router.set_presence("ana", "away")
+    router.requeue("c1")  # c1 waits again, ahead of c2 among equal times as when it arrived
+
+    assert [(t["key"], t["kind"], t["held"]) for t in held] == [
+        ("c2", "sla_warning", False),
+        ("c2", "sla_breach", False),
+        ("c1", "sla_warning", True),
+        ("c1", "sla_breach", True),
+    ]
+    assert router.status("c1").state == "queued"
+    clock.set(1300.0)
+    router.advance()
+    assert events == [
+        SlaWarning(1300.0, "c1", "billing", 1300.0),
+        SlaWarning(1300.0, "c2", "billing", 1300.0),
+        SlaBreached(1300.0, "c1", "billing", 1300.0, 50),
+        SlaBreached(1300.0, "c2", "billing", 1300.0, 50),
+    ]
+    router._check()
+
+
+def test_a_deadline_that_passed_while_answered_is_dropped(clock: ManualClock) -> None:
+    router = desk(clock, sla_warning_s=60)
+    events = record_events(router, ["sla_warning", "sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1300.0))
+    router.close("c0")  # ana takes c1 before its warning
+    clock.set(1250.0)
+    assert router.next_deadline() is None  # nothing to wake the host for
+
+    router.set_presence("ana", "away")
+    router.requeue("c1")  # past the warning time, before the deadline: only the breach counts
+
+    assert router.next_deadline() == 1300.0
+    clock.set(1400.0)
+    router.advance()
+    assert events == [SlaBreached(1400.0, "c1", "billing", 1300.0, 50)]
+    router._check()
+
+
 def test_an_answered_item_raises_nothing(clock: ManualClock) -> None:
     router = desk(clock, sla_warning_s=60)
     events = record_events(router, ["sla_warning", "sla_breach"])

@@ -524,6 +524,11 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
         "departments[0]",
         "requeue_offline_after_s",
     ),
+    "held timer that is not an sla timer": (
+        lambda d: d["timers"][0].update(held=True),
+        "timers[0].held",
+        "only the SLA timers of an assigned item are held",
+    ),
     "sla timer for a closed item": (
         lambda d: d["timers"].append(
             {**d["timers"][0], "kind": "sla_breach", "key": "x2", "seq": 2}

@@ -33,6 +33,8 @@ happens, and the invariants are checked after every step. Besides:
   fires those due in order, with the events and decisions each one causes;
 - items may have SLA deadlines; a warning or a breach is told at most once per
   arm, only while the item waits, and a breach may escalate it in its queue;
+  an answered item's timers are held (not pending) and count again when it
+  waits again, those due by then dropped;
 - an offline agent's work of a department that requeues goes back to routing
   at the first `advance()` after the wait, unless they came back;
 - a duty rotation lets only the agent on duty take its pool's work, and a
@@ -543,7 +545,7 @@ class RouterMachine(RuleBasedStateMachine):
         if held and not requeue:
             self.expect_unchanged(lambda router: router.remove_agent(agent_id), AgentBusyError)
             return
-        self.release(held)
+        self.release(held, self.clock() + CALL_STEP)
         del self.agents[agent_id]
         self.forwards.pop(agent_id, None)
         self.apply(self.do("remove_agent", agent_id, requeue=requeue), requeued=held)
@@ -569,7 +571,7 @@ class RouterMachine(RuleBasedStateMachine):
                 lambda router: router.update_agent(agent, requeue=requeue), AgentBusyError
             )
             return
-        self.release(stranded)
+        self.release(stranded, self.clock() + CALL_STEP)
         model = self.agents[agent_id]
         model.agent = agent
         model.off &= set(agent.capacity)
@@ -1025,6 +1027,8 @@ class RouterMachine(RuleBasedStateMachine):
         waiting = attrs.evolve(
             model, department=department, state="queued", agent=None, pull=not pushed, forced=False
         )
+        if old is not None:
+            self.waits_again(waiting, self.clock() + CALL_STEP)
         self.items[item_id] = waiting
         if route:
             self.expect_sticky(waiting)
@@ -1104,6 +1108,7 @@ class RouterMachine(RuleBasedStateMachine):
         settings = self.departments[model.department]
         pull = settings.mode == "pull"
         model.state, model.agent, model.pull, model.forced = "queued", None, pull, False
+        self.waits_again(model, self.clock() + CALL_STEP)
         takers = (
             [] if pull else [a for a in self.agents if a != old and self.can_take(a, model.pool)]
         )
@@ -1430,7 +1435,7 @@ class RouterMachine(RuleBasedStateMachine):
             if (wait := self.departments[m.department].requeue_after) is not None
             and since + wait <= at
         ]
-        self.release(going)
+        self.release(going, at)
         self.time_offline_requeue(agent_id)
         pools = {m.pool for m in going}
         taken = 0
@@ -1507,6 +1512,8 @@ class RouterMachine(RuleBasedStateMachine):
                 if due is not None:
                     timers.append((due, order, kind, agent_id))
         for item_id, item in self.items.items():
+            if item.state != "queued":
+                continue  # an answered item's timers are held
             if item.warn_at is not None:
                 timers.append((item.warn_at, item.warn_set, "sla_warning", item_id))
             if item.breach_at is not None:
@@ -2196,10 +2203,21 @@ class RouterMachine(RuleBasedStateMachine):
         del self.seen[item_id]
         self.dropped.add(item_id)
 
-    def release(self, models: list[ModelItem]) -> None:
+    def release(self, models: list[ModelItem], at: float) -> None:
+        """Held items go back into line at *at* (the call that takes them from their agent)."""
         for model in models:
             model.state, model.agent, model.forced = "queued", None, False
             model.pull = self.departments[model.department].mode == "pull"
+            self.waits_again(model, at)
+
+    def waits_again(self, model: ModelItem, at: float) -> None:
+        """An answered item waits again at *at*: its held SLA timers due by then are dropped."""
+        if model.warn_at is not None and model.warn_at <= at:
+            model.warn_at = None
+            event("SLA: a held warning dropped, due while answered")
+        if model.breach_at is not None and model.breach_at <= at:
+            model.breach_at = None
+            event("SLA: a held breach dropped, due while answered")
 
     def pools(self) -> list[Pool]:
         return [(d, c) for d in DEPARTMENTS for c in CHANNELS]

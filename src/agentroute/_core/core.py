@@ -20,6 +20,7 @@ from agentroute._core import (
     reservations,
     rules,
     shifts,
+    sla,
     work,
 )
 from agentroute._core.customers import CustomerMemory
@@ -369,5 +370,10 @@ def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
     if record.state == "queued":
         assert record.agent is None
         assert core.pools.get(record.department, record.item.channel) is record.pool
+    for kind in (sla.SLA_WARNING, sla.SLA_BREACH):  # counting only while the item waits
+        if record.state not in sla.UNANSWERED:
+            assert core.timers.due(kind, item_id) is None, (kind, item_id)
+        if core.timers.is_held(kind, item_id):
+            assert record.state == "assigned", (kind, item_id)
     assert core.ledger.agent(item_id) == record.agent
     assert core.ledger.owner(item_id).department == record.department

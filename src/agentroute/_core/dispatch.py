@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
 
-from agentroute._core import offers, reservations
+from agentroute._core import offers, reservations, sla
 from agentroute._core.customers import CustomerMemory
 from agentroute._core.items import ItemRecord, ItemStore
 from agentroute._core.ledger import Ledger
@@ -198,6 +198,8 @@ class Dispatch:
         record.agent = agent
         record.seat = seat
         record.assigned_at = at
+        if record.item.sla_deadline is not None:
+            sla.answered(self.timers, record.item.id)
         pool = record.pool
         department = pool.department
         actor = label if by is None else by
@@ -363,6 +365,8 @@ class Dispatch:
         key = record.key
         pool.queue.push(key, pull, self._steps)
         self.set_item(record, "queued", record.agent, None)
+        if record.item.sla_deadline is not None:
+            sla.waits_again(self.timers, record.item.id, at)
         if "queued" in self.bus.wanted:
             self.bus.emit(ItemQueued(at, record.item.id, pool.department, pool.channel, pull))
         return self.queued(record, key, pull=pull)

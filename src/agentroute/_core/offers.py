@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
+from agentroute._core import sla
 from agentroute._core.eligibility import barriers
 from agentroute._core.items import ItemRecord
 from agentroute._core.pools import Pool
@@ -53,6 +54,8 @@ def ring(dispatch: Dispatch, record: ItemRecord, pool: Pool, at: float) -> Decis
         flag(registry.get(seat.agent).offers, record.item.id, True)
         offers[seat.agent] = None
     dispatch.set_item(record, "offered", None, None)
+    if record.item.sla_deadline is not None:
+        sla.waits_again(dispatch.timers, record.item.id, at)
     dispatch.undo.push(setattr, record, "offers", record.offers)
     record.offers = offers
     dispatch.timers.set(OFFER, record.item.id, at + pool.settings.ring_timeout_s)

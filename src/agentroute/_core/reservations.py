@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from sortedcontainers import SortedList
 
+from agentroute._core import sla
 from agentroute._core.items import ItemRecord
 from agentroute._core.queue import QueueKey, Steps
 from agentroute.events import ItemQueued
@@ -117,6 +118,8 @@ def reserve(
     """Make a routed item wait for *agents* (members of *pool*), for *wait*'s time at most."""
     key = record.key
     dispatch.set_item(record, "queued", None, None)
+    if record.item.sla_deadline is not None:
+        sla.waits_again(dispatch.timers, record.item.id, at)
     dispatch.undo.push(setattr, record, "waiting_for", record.waiting_for)
     record.waiting_for = agents
     pool.reserved.add(key, agents, dispatch.undo.steps)

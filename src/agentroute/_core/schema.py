@@ -147,12 +147,14 @@ class CustomerState:
 
 @attrs.define
 class TimerState:
-    """A pending timer: when it is due, its place among equal times, what it does to whom."""
+    """A timer: when it is due, its place among equal times, what it does to whom, if held."""
 
     due: float
     seq: int
     kind: str
     key: str
+    held: bool = False
+    """Off the schedule while an agent has the item (SLA timers only)."""
 
 
 @attrs.define

@@ -4,9 +4,11 @@ SLA timers: warn before an unanswered item's deadline; tell (and escalate) at th
 Unanswered means queued, or offered and ringing.
 
 An item with an ``sla_deadline`` gets two timers when it arrives or reopens:
-a warning (if its department asks for one) and the breach. They fire in
-``advance()``; each does something only if the item still waits then. A
-close cancels both, so the timers kept are those of open items.
+a warning (if its department asks for one) and the breach. They count only
+while the item waits: an agent taking it holds them, and if it waits again
+they go back on the schedule, those whose time passed meanwhile dropped. So
+the host's ``advance()`` is due only for items that still wait, and a close
+cancels both.
 """
 
 from __future__ import annotations
@@ -16,13 +18,24 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from agentroute._core.items import ItemRecord
+from agentroute._core.timers import Timers
 from agentroute.events import SlaBreached, SlaWarning
 from agentroute.model import Decision
 
 if TYPE_CHECKING:
     from agentroute._core.core import Core
 
-__all__ = ["SLA_BREACH", "SLA_WARNING", "UNANSWERED", "arm", "breach", "disarm", "warn"]
+__all__ = [
+    "SLA_BREACH",
+    "SLA_WARNING",
+    "UNANSWERED",
+    "answered",
+    "arm",
+    "breach",
+    "disarm",
+    "waits_again",
+    "warn",
+]
 
 SLA_WARNING: Final = "sla_warning"
 """The timer kind of a deadline's warning; its key is the item id."""
@@ -45,6 +58,18 @@ def arm(core: Core, record: ItemRecord, at: float) -> None:
     if lead is not None and deadline - lead > at:
         core.timers.set(SLA_WARNING, item_id, deadline - lead)
     core.timers.set(SLA_BREACH, item_id, deadline)
+
+
+def answered(timers: Timers, item_id: str) -> None:
+    """Hold an item's SLA timers: an agent has it, so its deadline stops counting."""
+    timers.hold(SLA_WARNING, item_id)
+    timers.hold(SLA_BREACH, item_id)
+
+
+def waits_again(timers: Timers, item_id: str, at: float) -> None:
+    """Put an item's held SLA timers back, for the parts of its deadline still ahead."""
+    timers.let_go(SLA_WARNING, item_id, at)
+    timers.let_go(SLA_BREACH, item_id, at)
 
 
 def disarm(core: Core, record: ItemRecord) -> None:

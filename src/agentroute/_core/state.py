@@ -113,7 +113,10 @@ def capture(core: Core) -> dict[str, Any]:
             DutyState(where[0], where[1], list(r.agents), r.period_s, r.started_at, r.on_duty)
             for where, r in sorted(core.duties.items())
         ],
-        timers=[TimerState(*timer) for timer in core.timers.all()],
+        timers=[
+            *(TimerState(*timer) for timer in core.timers.all()),
+            *(TimerState(*timer, held=True) for timer in core.timers.held()),
+        ],
         customers=[CustomerState(*entry) for entry in core.customers.entries()],
         rules=list(core.rules.values()),
         handling=[
@@ -215,7 +218,11 @@ def _build(
     )
     core.rng.state = counters.random
     core.entries = counters.entries
-    core.timers.restore([(t.due, t.seq, t.kind, t.key) for t in snapshot.timers], counters.timers)
+    core.timers.restore(
+        [(t.due, t.seq, t.kind, t.key) for t in snapshot.timers if not t.held],
+        counters.timers,
+        [(t.due, t.seq, t.kind, t.key) for t in snapshot.timers if t.held],
+    )
     for duty in snapshot.duties:  # before any pool exists: a new pool takes its duty from here
         rotation = Rotation(tuple(duty.agents), duty.period_s, duty.started_at, duty.on_duty)
         core.duties[duty.department, duty.channel] = rotation

@@ -360,6 +360,7 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
     deadlines = {
         e.item.id for e in snapshot.items if e.state != "closed" and e.item.sla_deadline is not None
     }
+    held = {e.item.id for e in snapshot.items if e.state == "assigned"}
     for kind in (SLA_WARNING, SLA_BREACH):
         subjects[kind] = (deadlines, "open with an SLA deadline")
     offered = {e.item.id for e in snapshot.items if e.state == "offered"}
@@ -378,6 +379,8 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             report((f"{path}.kind", f"unknown timer kind {timer.kind!r} (known: {known})"))
         elif name in timed:
             report((path, f"a second {timer.kind!r} timer for {timer.key!r}"))
+        elif timer.held and (timer.kind not in (SLA_WARNING, SLA_BREACH) or timer.key not in held):
+            report((f"{path}.held", "only the SLA timers of an assigned item are held"))
         elif timer.kind == BREAK and breaks.get(timer.key) != timer.due:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))

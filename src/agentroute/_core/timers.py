@@ -3,11 +3,15 @@ Timers: what the router must do at a given time, fired only when the host calls 
 
 A timer is named by (kind, key), e.g. ``("break", "ana")``: setting a name
 again moves that timer, and cancelling it is one lookup. Timers due at the
-same time fire in the order they were set. Every change logs its inverse.
+same time fire in the order they were set. A timer can be held: taken off
+the schedule, to be let go later with its place among equal times, unless
+its time passed meanwhile (an item's SLA timers while an agent has it).
+Every change logs its inverse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, TypeAlias
 
 from sortedcontainers import SortedList
@@ -47,11 +51,13 @@ class Timers:
         (30.0, (30.0, 2, 'break', 'bob'), None)
     """
 
-    __slots__ = ("_by_name", "_pending", "_steps", "count")
+    __slots__ = ("_by_name", "_held", "_pending", "_steps", "count")
 
     def __init__(self, undo: UndoLog) -> None:
         self._pending: SortedList[Timer] = SortedList()
         self._by_name: dict[tuple[str, str], Timer] = {}
+        self._held: dict[tuple[str, str], Timer] = {}
+        """Timers taken off the schedule by `hold`, by name."""
         self._steps = undo.steps
         self.count = 0
         """Timers set so far: the next one's sequence number, which orders equal due times."""
@@ -81,13 +87,37 @@ class Timers:
         self.count -= 1
 
     def cancel(self, kind: str, key: str) -> bool:
-        """Cancel the timer (*kind*, *key*); return whether it was set."""
+        """Cancel the timer (*kind*, *key*), pending or held; return whether it was set."""
         timer = self._by_name.get((kind, key))
         if timer is None:
-            return False
+            held = self._held.pop((kind, key), None)
+            if held is not None:
+                self._steps.append((self._held.__setitem__, (kind, key), held))
+            return held is not None
         self._take(timer)
         self._steps.append((self._put, timer))
         return True
+
+    def hold(self, kind: str, key: str) -> None:
+        """Take a pending timer (*kind*, *key*) off the schedule, keeping its due time and place."""
+        timer = self._by_name.get((kind, key))
+        if timer is not None:
+            self._take(timer)
+            self._held[kind, key] = timer
+            self._steps.append((self._unhold, timer))
+
+    def _unhold(self, timer: Timer) -> None:
+        del self._held[timer[2], timer[3]]
+        self._put(timer)
+
+    def let_go(self, kind: str, key: str, now: float) -> None:
+        """Put a held timer (*kind*, *key*) back on the schedule, or drop it if due by *now*."""
+        timer = self._held.pop((kind, key), None)
+        if timer is not None:
+            self._steps.append((self._held.__setitem__, (kind, key), timer))
+            if timer[0] > now:
+                self._put(timer)
+                self._steps.append((self._take, timer))
 
     def pop_due(self, now: float) -> Timer | None:
         """Remove and return the soonest timer if it is due at *now*, else None."""
@@ -103,10 +133,20 @@ class Timers:
         """Return every pending timer, soonest first."""
         return list(self._pending)
 
-    def restore(self, timers: list[Timer], count: int) -> None:
-        """Hold exactly *timers*, set *count* timers so far (a restore; not undone)."""
+    def is_held(self, kind: str, key: str) -> bool:
+        """Return whether the timer (*kind*, *key*) is held."""
+        return (kind, key) in self._held
+
+    def held(self) -> list[Timer]:
+        """Return every held timer, soonest first."""
+        return sorted(self._held.values())
+
+    def restore(self, timers: list[Timer], count: int, held: Sequence[Timer] = ()) -> None:
+        """Hold exactly *timers* pending and *held* held, *count* set (a restore; not undone)."""
         for timer in timers:
             self._put(timer)
+        for timer in held:
+            self._held[timer[2], timer[3]] = timer
         self.count = count
 
     def _put(self, timer: Timer) -> None:
