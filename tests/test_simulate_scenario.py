@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from agentroute import InvalidDataError, InvalidValueError
-from agentroute.simulate import compare, simulate
+from agentroute.simulate import compare, simulate, table
 from agentroute.simulate.engine import _handling, _Run, _Stream
 from agentroute.simulate.scenario import (
     Arrivals,
@@ -173,6 +173,7 @@ def test_forgotten_items_count_as_lost_reopens() -> None:
     assert 0 == report.reopened
     assert report.reopens_lost > 10
     assert f"Reopened              0 ({report.reopens_lost} lost: " in str(report)
+    assert f"Reopened               0 ({report.reopens_lost} lost)" in table.plain({"x": report})
 
 
 def test_a_reopened_item_waits_again_with_its_own_patience() -> None:
@@ -281,6 +282,14 @@ def test_a_break_before_the_start_comes_the_next_day() -> None:
     report = simulate(scenario)
 
     assert 240.0 == report.asa_s
+
+
+def test_a_break_after_the_arrivals_never_starts() -> None:
+    """Breaks, like arrivals, stop at duration_s: one due later leaves the run as it was."""
+    scenario = desk(arrivals=chats(20), duration_s=3 * 3600)
+    late = {**scenario, "breaks": [{"agent": "a0", "at": "05:00", "duration_s": 3600}]}
+
+    assert simulate(scenario, seed=2).to_dict() == simulate(late, seed=2).to_dict()
 
 
 def test_bad_breaks_name_their_key_paths() -> None:
