@@ -19,6 +19,10 @@ transferred and requeued. After every step:
   ``missed_offers``, and leaves no item ringing past its deadline: a timed-out
   item rings afresh (a new deadline) or waits in line;
 - items of a pull department never ring; no item is lost;
+- an item waiting for its agents (dedicated, or a returning customer's last
+  agent in "stick") waits for them alone, leaves the wait by its timer, a
+  close, a transfer or a claim, and goes to them before any other work of its
+  department and channel; the router remembers the model's last agents;
 - the snapshot goes through JSON and restores to a router that snapshots the
   same; in teardown the journal, replayed into a fresh router (and into a
   router restored midway), ends with the same snapshot.
@@ -67,6 +71,8 @@ STATES = ("queued", "offered", "assigned", "closed")
 GROUPS = (None, None, "vip", "vip", "gold")
 """Customer groups of items: "vip" has dedicated agents in "vipdesk", "gold" none anywhere."""
 CUSTOMERS = (None, "k1", "k2", "k3")
+RETURNING = ("k1", "k2")
+"""The customers who write again and again to "stick": its last agent is often busy with them."""
 PREFERRING = {"vipdesk": "dedicated", "stick": "sticky"}
 """The department whose items may go to (and wait for) preferred agents, and the label."""
 UNAVAILABLE = ("away", "offline", "break", "channel off", "off duty")
@@ -141,6 +147,8 @@ class ModesMachine(RuleBasedStateMachine):
         """Per customer, the agent who last took one of their items in "stick"."""
         self.waiting: dict[str, tuple[str, ...]] = {}
         """The agents each item waited for at the end of the previous step."""
+        self.waiting_in: dict[str, tuple[str, str, int]] = {}
+        """Department, channel and place in its first agent's line of each item in ``waiting``."""
         self.wait_deadlines: dict[str, float] = {}
         """When the wait of each waiting item ends (inf: it waits however long)."""
 
@@ -175,7 +183,7 @@ class ModesMachine(RuleBasedStateMachine):
             dedicated={"vip": list(self.dedicated)},
             dedicated_wait_s=wait,
         )
-        sticky_wait = data.draw(st.sampled_from([0.0, 25.0]))
+        sticky_wait = data.draw(st.sampled_from([0.0, 25.0, 25.0]))
         self.wait_s["stick"] = sticky_wait
         router.add_department("stick", sticky=True, sticky_wait_s=sticky_wait)
         event(f"setup: dedicated wait {wait}, sticky wait {sticky_wait}")
@@ -510,6 +518,31 @@ class ModesMachine(RuleBasedStateMachine):
             assert decision.item not in router.queued(department, channel)
             event(f"assign {label}: waits for {min(len(members), 2)}+")
 
+    @rule(
+        data=st.data(),
+        channel=st.sampled_from(["call", "call", "chat"]),
+        priority=st.integers(1, 100),
+    )
+    def write_again(self, data: st.DataObject, channel: str, priority: int) -> None:
+        """
+        A customer of "stick" writes again, often while the agent who last helped them is busy.
+
+        With a sticky wait, the item then waits for that agent alone (checked by `assign`).
+        """
+        ready = self.router.candidates("stick", channel).ready
+        busy = [
+            customer
+            for customer, agent_id in sorted(self.last_agent.items())
+            if customer in RETURNING
+            and self.members((agent_id,), "stick", channel)
+            and agent_id not in ready
+        ]
+        if busy and data.draw(st.integers(0, 3)) > 0:
+            customer = data.draw(st.sampled_from(busy))
+        else:
+            customer = data.draw(st.sampled_from(RETURNING))
+        self.assign("stick", channel, priority, None, customer)
+
     @precondition(lambda self: bool(self.agents()))
     @rule(
         data=st.data(),
@@ -770,6 +803,7 @@ class ModesMachine(RuleBasedStateMachine):
         router._check()
         now = self.clock()
         self.check_preferences()
+        self.check_served_first()
         self.check_waits(now)
         for e in self.events:
             if isinstance(e, ItemOffered):
@@ -860,6 +894,37 @@ class ModesMachine(RuleBasedStateMachine):
                 self.last_agent[customer] = e.agent
                 customers_agents.setdefault(customer, set()).add(e.agent)
 
+    def check_served_first(self) -> None:
+        """
+        An agent an item waits for takes no other work of its pool before it.
+
+        Reserved work goes before the queue: from the step's events, an item
+        that waited at the start of the step waits until an event names it;
+        until then, its agents get nothing else of its department and
+        channel, and the first of them gets no item that was behind it in
+        their line.
+        """
+        still = dict(self.waiting)
+        for e in self.events:
+            if isinstance(e, ItemAssigned):
+                waited = e.item in still
+                for item_id, agents in still.items():
+                    department, channel, place = self.waiting_in[item_id]
+                    if e.agent not in agents or (e.department, e.channel) != (department, channel):
+                        continue
+                    assert waited, (e, item_id, agents, "took other work before a reserved item")
+                    if item_id != e.item and self.waiting[e.item][0] == agents[0] == e.agent:
+                        ahead = self.waiting_in[e.item][2]
+                        assert ahead < place, (e, item_id, "took a reserved item out of turn")
+                        event(f"served first: {self.label(department)} item ahead of another")
+                if waited:
+                    by = "an agent" if e.by in AGENT_IDS else e.by
+                    event(f"served first: {self.label(e.department)} wait, by {by}")
+            still.pop(getattr(e, "item", ""), None)
+
+    def label(self, department: str) -> str:
+        return PREFERRING.get(department, department)
+
     def check_waits(self, now: float) -> None:
         """Waiting items wait for members none of whom is free; the timers are tracked."""
         router = self.router
@@ -879,13 +944,16 @@ class ModesMachine(RuleBasedStateMachine):
             assert not set(status.waiting_for) & set(ready[where]), (status, ready[where])
             assert item_id not in router.queued(*where)
             waiting[item_id] = status.waiting_for
+            assert status.position is not None, status
+            self.waiting_in[item_id] = (status.department, status.channel, status.position)
             if item_id not in self.waiting or item_id in queued_again:
                 wait = self.wait_s[status.department]
                 self.wait_deadlines[item_id] = float("inf") if wait is None else now + wait
         for item_id in self.waiting:
             if item_id not in waiting:
                 self.wait_deadlines.pop(item_id, None)
-                event(f"wait over: {router.status(item_id).state}")
+                label = self.label(self.waiting_in.pop(item_id)[0])
+                event(f"wait over ({label}): {router.status(item_id).state}")
         self.waiting = waiting
 
     def check_limits(self) -> None:
@@ -924,6 +992,8 @@ class ModesMachine(RuleBasedStateMachine):
 
     def check_snapshot(self) -> None:
         data = json.loads(json.dumps(self.router.snapshot(), allow_nan=False))
+        # the router remembers each customer's last agent in "stick" as the model does
+        assert {e["customer"]: e["agent"] for e in data["customers"]} == self.last_agent
         restored = Router.restore(data, clock=self.clock)
         assert restored.snapshot() == data
         restored._check()
