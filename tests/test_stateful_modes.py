@@ -22,7 +22,8 @@ transferred and requeued. After every step:
 - an item waiting for its agents (dedicated, or a returning customer's last
   agent in "stick") waits for them alone, leaves the wait by its timer, a
   close, a transfer or a claim, and goes to them before any other work of its
-  department and channel; the router remembers the model's last agents;
+  department and channel once they free up; the router remembers the model's
+  last agents;
 - the snapshot goes through JSON and restores to a router that snapshots the
   same; in teardown the journal, replayed into a fresh router (and into a
   router restored midway), ends with the same snapshot.
@@ -81,25 +82,35 @@ PULL_RINGS = False
 """True tolerates a pull department with a ring_all channel ringing (a bug fixed since)."""
 
 
+CALL_LIMITS = st.sampled_from([0, 1, 1, 2])
+CHAT_LIMITS = st.sampled_from([0, 1, 2, 3])
+SERVED = st.sets(st.sampled_from(CHANNELS))
+ONE_IN_FIVE = st.integers(0, 4)
+ONE_IN_FOUR = st.integers(0, 3)
+UNITS = st.integers(0, 8)
+CALL_COSTS = st.integers(0, 4)
+CHAT_COSTS = st.integers(0, 2)
+"""The parts of `agent_definitions`, built once: building them anew for each agent is slow."""
+TICKS = st.sampled_from(["step", "deadline", "deadline", "deadline", "past", "wait"])
+"""How far `tick` moves the clock: a little, to the next deadline or a wait's end, or past."""
+
+
 @st.composite
 def agent_definitions(draw: st.DrawFn, agent_id: str) -> Agent:
     """An agent with small random limits, memberships and sometimes a unit budget."""
-    capacity = {
-        "call": draw(st.sampled_from([0, 1, 1, 2])),
-        "chat": draw(st.sampled_from([0, 1, 2, 3])),
-    }
+    capacity = {"call": draw(CALL_LIMITS), "chat": draw(CHAT_LIMITS)}
     departments: dict[str, set[str]] = {}
     for department in DEPARTMENTS:
-        served = draw(st.sets(st.sampled_from(CHANNELS)))
-        if department == "phones" and draw(st.integers(0, 4)):
+        served = draw(SERVED)
+        if department == "phones" and draw(ONE_IN_FIVE):
             served.add("call")  # most agents answer the phones: calls ring
-        if department in PREFERRING and draw(st.integers(0, 3)):
+        if department in PREFERRING and draw(ONE_IN_FOUR):
             served.update(CHANNELS)  # most agents serve where preferences route
         if served:
             departments[department] = served
     if draw(st.booleans()):
-        units = draw(st.integers(0, 8))
-        costs = {"call": draw(st.integers(0, 4)), "chat": draw(st.integers(0, 2))}
+        units = draw(UNITS)
+        costs = {"call": draw(CALL_COSTS), "chat": draw(CHAT_COSTS)}
         return Agent(
             agent_id,
             capacity=capacity,
@@ -446,7 +457,9 @@ class ModesMachine(RuleBasedStateMachine):
             item_id = data.draw(st.sampled_from(self.items))
         status = router.status(item_id)
         agent_id = data.draw(st.sampled_from(self.agents()))
-        how = "waiting for agents" if status.waiting_for else status.state
+        how: str = status.state
+        if status.waiting_for:
+            how = f"waiting for agents ({self.label(status.department)})"
         try:
             router.claim(item_id, agent_id)
         except AgentrouteError as error:
@@ -542,6 +555,53 @@ class ModesMachine(RuleBasedStateMachine):
         else:
             customer = data.draw(st.sampled_from(RETURNING))
         self.assign("stick", channel, priority, None, customer)
+
+    @rule(data=st.data(), channel=st.sampled_from(CHANNELS), priority=st.integers(1, 100))
+    def vip_writes(self, data: st.DataObject, channel: str, priority: int) -> None:
+        """
+        A "vip" customer writes to "vipdesk", often while all its dedicated agents are busy.
+
+        The first of them free takes it; unless dedicated_wait_s is 0, it
+        otherwise waits for them (checked by `assign`).
+        """
+        busy = [
+            c
+            for c in CHANNELS
+            if self.members(self.dedicated, "vipdesk", c)
+            and not set(self.dedicated) & set(self.router.candidates("vipdesk", c).ready)
+        ]
+        if busy and data.draw(st.integers(0, 3)) > 0:
+            channel = data.draw(st.sampled_from(busy))
+        self.assign("vipdesk", channel, priority, "vip", None)
+
+    @precondition(lambda self: bool(self.waiting))
+    @rule(data=st.data())
+    def free_up(self, data: st.DataObject) -> None:
+        """
+        An agent an item waits for frees up: they finish an item, or come back.
+
+        The items waiting for them then go to them first (`check_served_first`).
+        """
+        router = self.router
+        item_id = data.draw(st.sampled_from(sorted(self.waiting)))
+        agent_id = data.draw(st.sampled_from(self.waiting[item_id]))
+        label = self.label(self.waiting_in[item_id][0])
+        held = router.assigned_to(agent_id)
+        if router.presence(agent_id) != "online":
+            router.set_presence(agent_id, "online")
+            how = "came back online"
+        elif router.break_until(agent_id) is not None:
+            router.end_break(agent_id)
+            how = "ended a break"
+        elif held:
+            router.close(data.draw(st.sampled_from(held)))
+            how = "closed an item"
+        else:
+            department, channel, _ = self.waiting_in[item_id]
+            where = None if not router.channel_enabled(agent_id, channel) else department
+            router.set_channel(agent_id, channel, enabled=True, department=where)
+            how = "switched the channel on"
+        event(f"free up ({label}): {how}, then {router.status(item_id).state}")
 
     @precondition(lambda self: bool(self.agents()))
     @rule(
@@ -694,7 +754,8 @@ class ModesMachine(RuleBasedStateMachine):
         for agent_id in status.offered:
             assert item_id not in self.router.offered_to(agent_id)
         assert self.router.status(item_id).state == "closed"
-        event(f"close: was {status.state}")
+        waited = f" waiting ({self.label(status.department)})" if status.waiting_for else ""
+        event(f"close: was {status.state}{waited}")
 
     @precondition(lambda self: bool(self.items))
     @rule(
@@ -719,6 +780,8 @@ class ModesMachine(RuleBasedStateMachine):
             if agent_id not in result[0].offered:
                 assert item_id not in self.router.offered_to(agent_id)
         event(f"transfer {status.state} to {department} (route={route}): {result[0].status}")
+        if status.waiting_for:
+            event(f"transfer: ended a {self.label(status.department)} wait")
 
     @precondition(lambda self: bool(self.items))
     @rule(data=st.data())
@@ -749,8 +812,11 @@ class ModesMachine(RuleBasedStateMachine):
     def tick(self, data: st.DataObject) -> None:
         router = self.router
         deadline = router.next_deadline()
-        how = data.draw(st.sampled_from(["step", "deadline", "deadline", "deadline", "past"]))
-        if how == "deadline" and deadline is not None and deadline > self.clock():
+        how = data.draw(TICKS)
+        waits = [at for i, at in self.wait_deadlines.items() if i in self.waiting]
+        if how == "wait" and waits and self.clock() < min(waits) < float("inf"):
+            self.clock.set(min(waits))  # to the end of the first wait for agents
+        elif how == "deadline" and deadline is not None and deadline > self.clock():
             self.clock.set(deadline)
         elif how == "past":
             self.clock.advance(data.draw(st.sampled_from([25.0, 60.0, 200.0])))
@@ -764,7 +830,6 @@ class ModesMachine(RuleBasedStateMachine):
         }
         for item_id in due:
             assert router.status(item_id).state == "offered"
-        waits = [at for i, at in self.wait_deadlines.items() if i in self.waiting]
         if waits and min(waits) < float("inf"):
             assert deadline is not None
             assert deadline <= min(waits), (deadline, min(waits), "a wait timer is not due")
@@ -775,7 +840,8 @@ class ModesMachine(RuleBasedStateMachine):
             # the wait is over: in line as any other, or the strategy took it
             status = router.status(item_id)
             assert not status.waiting_for, (item_id, status, "waits past its timer")
-            event(f"advance: wait ended, then {status.state}")
+            label = self.label(status.department)
+            event(f"advance: {label} wait ended, then {status.state}")
         missed = [e for e in self.events if isinstance(e, OfferMissed)]
         assert {(e.item, e.agent) for e in missed} == {(i, a) for i, s in due.items() for a in s}
         for agent_id, count in before.items():
