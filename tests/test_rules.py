@@ -535,3 +535,18 @@ def test_a_rule_gives_a_ringing_item_to_an_agent_it_rings() -> None:
 
     assert [(d.item, d.agent) for d in decisions] == [("x", "ana")]
     router._check()
+
+
+def test_a_new_deadline_counts_only_while_the_item_waits() -> None:
+    """SetSla on a waiting item arms its timers; on an answered one they are held."""
+    router = helpdesk()
+    router.add_rule(Rule("half an hour", on=["created"], then=[SetSla(1800)]))
+    for agent in ("ana", "bob"):
+        router.set_presence(agent, "away")
+    router.assign(ticket("t1"))  # waits: its deadline counts
+    assert router.next_deadline() == 2800.0
+
+    router.set_presence("ana", "online")  # ana takes it: its timers are held
+
+    assert (router.status("t1").agent, router.next_deadline()) == ("ana", None)
+    router._check()

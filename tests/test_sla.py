@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from agentroute import InvalidValueError, ManualClock, Router
+from agentroute import HostCodeError, InvalidValueError, ManualClock, Router
 from agentroute.events import SlaBreached, SlaWarning
 from tests.generators import make_agent, make_item, record_events
 
@@ -197,3 +197,30 @@ def test_bad_sla_settings_are_refused(settings: dict[str, object], path: str) ->
         Router().add_department("billing", **settings)  # type: ignore[arg-type]
 
     assert caught.value.path == path
+
+
+def test_a_failed_call_that_answered_an_item_leaves_its_timers_counting(
+    clock: ManualClock,
+) -> None:
+    """A journal that refuses the close undoes the hand-over and the hold of the timers."""
+    refuse = [False]
+
+    def journal(entry: object) -> None:
+        if refuse[0]:
+            raise OSError("disk full")
+
+    router = Router(clock=clock, journal=journal)
+    router.add_department("billing")
+    router.add_agent(make_agent("ana"))
+    router.set_presence("ana", "online")
+    router.assign(make_item("c0"))
+    router.assign(make_item("c1", sla_deadline=1300.0))
+    before = router.snapshot()
+    refuse[0] = True
+
+    with pytest.raises(HostCodeError):
+        router.close("c0")  # would hand c1 to ana
+
+    assert router.snapshot() == before
+    assert (router.status("c1").state, router.next_deadline()) == ("queued", 1300.0)
+    router._check()

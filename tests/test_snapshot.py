@@ -534,7 +534,7 @@ BAD: dict[str, tuple[Mutation, str, str]] = {
             {**d["timers"][0], "kind": "sla_breach", "key": "x2", "seq": 2}
         ),
         "timers[",
-        "no item 'x2' open with an SLA deadline",
+        "no item 'x2' waiting with an SLA deadline",
     ),
     "duty of unknown department": (
         lambda d: d["duties"].append(

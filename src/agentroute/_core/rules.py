@@ -225,7 +225,6 @@ def sla_breach(core: Core, item_id: str, at: float) -> list[Decision]:
 
 
 def _after_sla(core: Core, trigger: Trigger, item_id: str, at: float) -> list[Decision]:
-    record = core.items.records[item_id]
-    if not core.rules or record.state not in sla.UNANSWERED:
+    if not core.rules:
         return []
-    return fire(core, trigger, record, at).decisions
+    return fire(core, trigger, core.items.records[item_id], at).decisions

@@ -79,9 +79,9 @@ def disarm(core: Core, record: ItemRecord) -> None:
 
 
 def warn(core: Core, item_id: str, at: float) -> list[Decision]:
-    """Tell that a waiting item's deadline is near."""
+    """Tell that a waiting item's deadline is near (its timers count only while it waits)."""
     record = core.items.records[item_id]
-    if record.state in UNANSWERED and SlaWarning.kind in core.bus.wanted:
+    if SlaWarning.kind in core.bus.wanted:
         deadline: float = record.item.sla_deadline  # type: ignore[assignment]
         core.bus.emit(SlaWarning(at, item_id, record.department, deadline))
     return []
@@ -90,8 +90,6 @@ def warn(core: Core, item_id: str, at: float) -> list[Decision]:
 def breach(core: Core, item_id: str, at: float) -> list[Decision]:
     """Tell that a waiting item missed its deadline, raising its priority if the department says."""
     record = core.items.records[item_id]
-    if record.state not in UNANSWERED:
-        return []
     escalate = core.departments[record.department].sla_escalate_to
     if escalate is not None and escalate < record.item.priority:
         core.dispatch.replace_item(record, attrs.evolve(record.item, priority=escalate))

@@ -15,7 +15,7 @@ from agentroute._core.offers import OFFER
 from agentroute._core.queue import queue_key
 from agentroute._core.reservations import RESERVED
 from agentroute._core.schema import AgentState, ItemEntry, Snapshot
-from agentroute._core.sla import SLA_BREACH, SLA_WARNING
+from agentroute._core.sla import SLA_BREACH, SLA_WARNING, UNANSWERED
 from agentroute._core.timers import BREAK, DUTY, OFFLINE, SHIFT
 from agentroute.errors import InvalidValueError, UnknownStrategyError
 from agentroute.model import Department
@@ -357,12 +357,11 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
         SHIFT: ({s.agent.id for s in snapshot.agents if s.schedule is not None}, "with a schedule"),
         OFFLINE: ({s.agent.id for s in snapshot.agents if s.presence == "offline"}, "offline"),
     }
-    deadlines = {
-        e.item.id for e in snapshot.items if e.state != "closed" and e.item.sla_deadline is not None
-    }
-    held = {e.item.id for e in snapshot.items if e.state == "assigned"}
+    timed_items = [e for e in snapshot.items if e.item.sla_deadline is not None]
+    waiting = {e.item.id for e in timed_items if e.state in UNANSWERED}
+    answered = {e.item.id for e in timed_items if e.state == "assigned"}
     for kind in (SLA_WARNING, SLA_BREACH):
-        subjects[kind] = (deadlines, "open with an SLA deadline")
+        subjects[kind] = (waiting, "waiting with an SLA deadline")
     offered = {e.item.id for e in snapshot.items if e.state == "offered"}
     subjects[OFFER] = (offered, "offered")
     subjects[RESERVED] = ({e.item.id for e in snapshot.items if e.waiting_for}, "reserved")
@@ -379,8 +378,9 @@ def _check_timers(snapshot: Snapshot, report: Report) -> None:
             report((f"{path}.kind", f"unknown timer kind {timer.kind!r} (known: {known})"))
         elif name in timed:
             report((path, f"a second {timer.kind!r} timer for {timer.key!r}"))
-        elif timer.held and (timer.kind not in (SLA_WARNING, SLA_BREACH) or timer.key not in held):
-            report((f"{path}.held", "only the SLA timers of an assigned item are held"))
+        elif timer.held:
+            if timer.kind not in (SLA_WARNING, SLA_BREACH) or timer.key not in answered:
+                report((f"{path}.held", "only the SLA timers of an assigned item are held"))
         elif timer.kind == BREAK and breaks.get(timer.key) != timer.due:
             problem = f"no agent {timer.key!r} whose break ends at {timer.due} waits for it"
             report((path, problem))
