@@ -13,12 +13,12 @@ rate, handling rate, number of servers and simulated duration:
   exponential handling with mean 180 s: load 42.5 Erlangs, 85% per agent.
   The duration gives 100 000 arrivals on average.
 - **M/M/6**: 6 agents, 100 arrivals an hour, 180 s (83% per agent), over
-  the duration that gives 100 000 arrivals: the issue's ciw figure.
+  the duration that gives 100 000 arrivals: the model ciw was first measured on.
 
 The programs:
 
 - **agentroute**: ``agentroute.simulate.simulate(scenario, seed=...)``, the
-  real `Router` on a `ManualClock` (SLA timers armed at ``sla_target_s`` = 20 s,
+  real `Router` on a clock the engine sets (SLA timers armed at ``sla_target_s`` = 20 s,
   no patience), timed from the scenario as plain data to the report; it
   drains the queue after the last arrival. Customers are the report's
   ``offered``.
@@ -39,7 +39,7 @@ the median and every round kept in the JSON. Each program's service level
 (answered within 20 s), mean wait and occupancy are printed next to
 Erlang C's, so a reader sees the three simulate the same model.
 
-The target is the issue's: agentroute at least 1.5 times ciw's customers per
+The target: agentroute at least 1.5 times ciw's customers per
 second on the same model. A cProfile run of the M/M/50 model (one more
 fresh interpreter) says where agentroute's time goes per arrival. A full run
 writes ``benchmarks/results/simulator.json``.
@@ -68,7 +68,7 @@ from _setup import SEED
 from harness import RunRecord, Sample, isolated, progress
 from report import Target, Verdict, evaluate
 
-from agentroute import Item, ManualClock, Router
+from agentroute import Item, Router
 from agentroute.simulate import engine, simulate
 from agentroute.simulate.erlang import ErlangC
 
@@ -123,7 +123,7 @@ TARGETS = tuple(
     )
     for model in MODELS
 )
-"""The issue's target, on each model."""
+"""The target, on each model."""
 
 
 # -- the three programs ------------------------------------------------------------------
@@ -288,7 +288,6 @@ PROFILED: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("Router.advance() (SLA timers)", Router.advance),
     ("Router.next_deadline()", Router.next_deadline),
     ("Router.estimated_wait()", Router.estimated_wait),
-    ("ManualClock.set()", ManualClock.set),
 )
 """The calls the simulator makes whose cumulative time the profile reports."""
 

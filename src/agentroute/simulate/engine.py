@@ -2,7 +2,7 @@
 The discrete-event loop that drives a real `Router` through a scenario.
 
 The simulator never re-implements routing: it builds the router from the
-scenario's configuration with a `ManualClock`, sets every agent online, and
+scenario's configuration with a clock the loop sets, sets every agent online, and
 then calls the router's public API as a helpdesk would:
 
 - an arrival calls ``assign()``; an ``offered`` decision (``ring_all``) is
@@ -39,7 +39,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from agentroute import Item, ManualClock, Router, strategies
+from agentroute import Item, Router, strategies
 from agentroute.errors import (
     InvalidDataError,
     InvalidStateError,
@@ -199,7 +199,7 @@ def _with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
     return changed
 
 
-def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Router:
+def _build(scenario: Scenario, clock: _Clock, strategy: str | None) -> Router:
     config = scenario.router if strategy is None else _with_strategy(scenario.router, strategy)
     try:
         router = Router.from_config(config, clock=clock)
@@ -228,6 +228,21 @@ def _build(scenario: Scenario, clock: ManualClock, strategy: str | None) -> Rout
     if missing:
         raise InvalidDataError("scenario", missing)
     return router
+
+
+class _Clock:
+    """The run's clock: simulated POSIX seconds, which only the loop moves (never back)."""
+
+    __slots__ = ("now",)
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def set(self, now: float) -> None:
+        self.now = now
 
 
 class _Customer:
@@ -365,7 +380,7 @@ class _Run:
         self.seed = seed
         self.strategy = strategy
         self.start = scenario.start
-        self.clock = ManualClock(scenario.start)
+        self.clock = _Clock(float(scenario.start))
         self.router = _build(scenario, self.clock, strategy)
         self.streams = [
             _Stream(spec, scenario, seed, index) for index, spec in enumerate(scenario.arrivals)
@@ -418,23 +433,22 @@ class _Run:
         heap = self.heap
         clock = self.clock
         mark = math.inf if self.progress is None else self.tick(0.0)
+        start = self.start
+        next_deadline = router.next_deadline
+        heappop = heapq.heappop
         while True:
-            due = router.next_deadline()
+            due = next_deadline()
             upcoming = heap[0][0] if heap else math.inf
-            if (
-                due is not None
-                and due - self.start <= min(upcoming, limit)
-                and (heap or self.waiting)
-            ):
-                clock.set(max(due, clock()))
+            if due is not None and due - start <= min(upcoming, limit) and (heap or self.waiting):
+                clock.now = max(due, clock.now)
                 self.settle(router.advance())
                 continue
             if upcoming > limit:
                 break
-            at, _, kind, payload = heapq.heappop(heap)
+            at, _, kind, payload = heappop(heap)
             if at >= mark:
                 mark = self.tick(at)
-            clock.set(self.start + at)
+            clock.now = start + at
             if kind == _ARRIVAL:
                 self.arrive(at, payload)
             elif kind == _RECORDED:
@@ -549,8 +563,7 @@ class _Run:
         if counted:
             self.offered += 1
             self.waiting += 1
-        decision = self.router.assign(item)
-        self.settle([decision])
+        self.settle([self.router.assign(item)])
         if patience_s is not None and not customer.answered:
             self.push(at + patience_s, _ABANDON, (item_id, customer))
 
@@ -613,16 +626,14 @@ class _Run:
             more = self.router.accept(decision.item, decision.offered[0])
             pending.extend(later for later in more if later.status == "offered")
         events = self.events
-        while events:
-            batch = events[:]
-            events.clear()
-            for event in batch:
-                if type(event) is ItemAssigned:
-                    self.started(event)
-                elif type(event) is ItemQueued:
-                    self.queued(event)
-                else:
-                    self.breached(event)  # type: ignore[arg-type]
+        for event in events:  # the handlers call nothing that emits more
+            if type(event) is ItemAssigned:
+                self.started(event)
+            elif type(event) is ItemQueued:
+                self.queued(event)
+            else:
+                self.breached(event)  # type: ignore[arg-type]
+        events.clear()
 
     def started(self, event: ItemAssigned) -> None:
         at = event.at - self.start
@@ -641,8 +652,9 @@ class _Run:
         self.stop_busy(customer, at)  # moved from another agent, if it had one
         customer.agent = event.agent
         customer.since = at
-        customer.token += 1
-        self.push(at + customer.handle_s, _DONE, (event.item, customer.token))
+        customer.token = token = customer.token + 1
+        self.seq = seq = self.seq + 1
+        heapq.heappush(self.heap, (at + customer.handle_s, seq, _DONE, (event.item, token)))
 
     def queued(self, event: ItemQueued) -> None:
         customer = self.customers[event.item]
