@@ -32,7 +32,10 @@ A scenario is a dict (or a TOML file's contents) with these keys:
   `agentroute.simulate.trace`), relative to the scenario file's folder when
   the scenario comes from `load`, else to *base* or the working directory;
 - ``trace_rows``: recorded arrivals inline, each a table with the trace's
-  columns as keys (``arrival_s``, ``channel`` and ``department`` required).
+  columns as keys (``arrival_s``, ``channel`` and ``department`` required);
+- ``extends`` (files only): the path of a base scenario file, relative to
+  this file's folder, that `load` reads first and merges this file over
+  (see `load`).
 
 Recorded arrivals come on top of the Poisson streams; a scenario needs
 one or the other, or both. `parse` checks all of it and reports every
@@ -77,6 +80,7 @@ __all__ = [
     "Scenario",
     "TraceRow",
     "load",
+    "merge",
     "parse",
 ]
 
@@ -246,9 +250,16 @@ def parse(data: Mapping[str, Any] | Scenario, *, base: str | Path | None = None)
     Raises:
         InvalidDataError: The scenario is invalid; ``problems`` lists every
             problem with its key path (``arrivals[0].rate_per_hour: ...``).
+            That includes an ``extends`` key, which only `load` reads.
 
     Added in 0.2.
     """
+    if not isinstance(data, Scenario) and "extends" in data:
+        message = (
+            f"names a base scenario file ({data['extends']!r}), which only load() reads; "
+            "call agentroute.simulate.scenario.load() on the file, or merge the base in yourself"
+        )
+        raise InvalidDataError("scenario", [("extends", message)])
     if isinstance(data, Scenario):
         scenario = data
         if scenario.recorded is not None or scenario.trace is None:
@@ -269,18 +280,84 @@ def parse(data: Mapping[str, Any] | Scenario, *, base: str | Path | None = None)
 
 def load(path: str | Path) -> Scenario:
     """
-    Read and parse a ``.toml`` or ``.json`` scenario file.
+    Read and parse a ``.toml`` or ``.json`` scenario file, and the files it extends.
 
-    A relative ``trace`` path starts from the file's folder.
+    A relative ``trace`` path starts from the folder of the file that names it.
+
+    A file with ``extends = "base.toml"`` (a path relative to its folder) is
+    a variant: its base scenario is read first, and the file is merged over
+    it. Tables merge key by key, at every depth; any other value, arrays
+    included, replaces the base's. A base may extend another in turn, but
+    not, at any remove, itself.
 
     Raises:
-        InvalidDataError: As `parse`, or the file holds no table.
-        InvalidValueError: The suffix is neither, or the file does not parse.
-        OSError: The file cannot be read.
+        InvalidDataError: As `parse`, or a file holds no table, or an
+            ``extends`` is not a ``.toml`` or ``.json`` path or closes a
+            cycle (the problem names the files).
+        InvalidValueError: The suffix is neither, or a file does not parse
+            (the error's ``path`` is the file's).
+        OSError: A file cannot be read (the error's ``filename`` is the file's).
 
-    Added in 0.2.
+    Added in 0.2. ``extends`` added in 0.3.
     """
-    return parse(config.read(path), base=Path(path).parent)
+    return parse(_read(Path(path), ()), base=Path(path).parent)
+
+
+def _read(path: Path, within: tuple[Path, ...]) -> dict[str, Any]:
+    """
+    Return the plain data of the scenario file *path* merged over the files it extends.
+
+    *within* holds the files that extend this one, the first named first;
+    a relative ``trace`` of an extended file is made absolute, since the
+    merged scenario is parsed from the first file's folder.
+    """
+    try:
+        data = config.read(path)
+    except InvalidDataError as error:
+        if not within:
+            raise
+        problems = [(*problem.partition(": ")[::2],) for problem in error.problems]
+        raise InvalidDataError(
+            "scenario", [(where, f"{message} (in {path})") for where, message in problems]
+        ) from error
+    if within and isinstance(data.get("trace"), str):
+        data["trace"] = str((path.parent / data["trace"]).absolute())
+    if "extends" not in data:
+        return data
+    named = data.pop("extends")
+    if not isinstance(named, str) or Path(named).suffix.lower() not in (".toml", ".json"):
+        message = f"must be the path of a .toml or .json scenario file, got {named!r} (in {path})"
+        raise InvalidDataError("scenario", [("extends", message)])
+    base = path.parent / named
+    chain = (*within, path)
+    if any(base.resolve() == seen.resolve() for seen in chain):
+        files = " extends ".join(map(str, (*chain, base)))
+        message = f"a cycle: {files}; a scenario cannot extend itself, at any remove"
+        raise InvalidDataError("scenario", [("extends", message)])
+    return merge(_read(base, chain), data)
+
+
+def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Return *base* with *over* merged in: tables key by key, at every depth; other values replaced.
+
+    Neither argument is changed. This is how `load` merges a file over the
+    scenario it ``extends``.
+
+    >>> merge({"router": {"agents": {"ana": {}}}, "breaks": [1, 2]},
+    ...       {"router": {"agents": {"bob": {}}}, "breaks": [3]})
+    {'router': {'agents': {'ana': {}, 'bob': {}}}, 'breaks': [3]}
+
+    Added in 0.3.
+    """
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            merged[key] = merge(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _problems(scenario: Scenario) -> list[tuple[str, str]]:
