@@ -6,14 +6,16 @@ and `staff()`, the smallest agent count meeting a service-level target. They
 need nothing beyond the standard library.
 
 `simulate()` runs a scenario (`agentroute.simulate.scenario`) through a real
-`Router` and returns a `Report`; `compare()` runs it once per strategy.
+`Router` and returns a `Report`; `compare()` runs it once per strategy, and
+`compare_variants()` runs variants of a scenario (more agents, other shifts)
+with the same customers.
 """
 
 from __future__ import annotations
 
 from agentroute.simulate import erlang
-from agentroute.simulate.engine import compare, simulate
+from agentroute.simulate.engine import compare, compare_variants, simulate
 from agentroute.simulate.report import Report
 from agentroute.simulate.scenario import Scenario
 
-__all__ = ["Report", "Scenario", "compare", "erlang", "simulate"]
+__all__ = ["Report", "Scenario", "compare", "compare_variants", "erlang", "simulate"]

@@ -26,7 +26,10 @@ seed and the stream's place in ``arrivals``, and each item's handling time
 and patience are drawn when it arrives, and so are its reopens (whether,
 after which delay, and the handling time and patience of each). So the same scenario and seed give
 the same report, bit for bit, and two strategies compared with one seed see
-exactly the same customers (common random numbers).
+exactly the same customers (common random numbers). Two variants of a
+scenario compared with one seed (`compare_variants`) see the same customers
+too, as long as their ``arrivals``, ``handling``, ``patience`` and
+``reopen`` are the same.
 
 Added in 0.2.
 """
@@ -36,8 +39,10 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from agentroute import Item, Router, strategies
 from agentroute.errors import (
@@ -58,7 +63,7 @@ from agentroute.simulate.scenario import (
     recorded_times,
 )
 
-__all__ = ["compare", "simulate"]
+__all__ = ["compare", "compare_variants", "simulate"]
 
 _ARRIVAL = 0
 _DONE = 1
@@ -129,9 +134,8 @@ def simulate(
     """
     if type(seed) is not int:
         raise InvalidValueError("seed", f"must be an int, got {seed!r}")
-    if strategy is not None and strategy not in strategies.names():
-        known = ", ".join(strategies.names())
-        raise InvalidValueError("strategy", f"unknown strategy {strategy!r}; known: {known}")
+    if strategy is not None:
+        _check_strategy(strategy)
     if progress is not None and not callable(progress):
         raise InvalidValueError("progress", f"must be a callable or None, got {progress!r}")
     parsed = parse(scenario)
@@ -169,6 +173,92 @@ def compare(
         share = None if progress is None else _share(progress, index, len(strategies))
         reports[name] = simulate(parsed, seed=seed, strategy=name, progress=share)
     return reports
+
+
+def compare_variants(
+    variants: Mapping[str, Mapping[str, Any] | Scenario],
+    *,
+    seed: int = 0,
+    strategies: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Report]:
+    """
+    Run variants of a scenario with the same seed, and return the reports by variant.
+
+    Variants that differ only in their ``router`` (more agents, other
+    shifts, other strategies) see the same customers, so their differences
+    come from the change alone (common random numbers). Every variant is
+    parsed, and its router built, before anything runs.
+
+    Args:
+        variants: Each variant's name, and the variant as for `simulate`.
+        seed: As for `simulate`, for every run.
+        strategies: With strategy names, each variant runs once per strategy
+            (as `compare`), and its reports are named ``"variant/strategy"``;
+            without, each runs once as configured, named as the variant.
+        progress: As for `simulate`, over all the runs.
+
+    Returns:
+        The reports, variant by variant (and strategy by strategy within
+        one), each with its `Report.variant` set.
+
+    Raises:
+        InvalidDataError: A variant is invalid; the error's ``what`` is
+            ``"scenario 'NAME'"``, naming it, and its problems are as `simulate`'s.
+        InvalidValueError: As `simulate`, or *variants* is empty.
+
+    Examples:
+        >>> base = {
+        ...     "router": {"departments": {"help": {}}, "agents": {
+        ...         "ana": {"capacity": {"chat": 1}, "departments": {"help": ["chat"]}}}},
+        ...     "arrivals": [{"department": "help", "channel": "chat", "rate_per_hour": 20}],
+        ...     "handling": {"chat": {"mean_s": 150}},
+        ...     "duration_s": 8 * 3600,
+        ... }
+        >>> bigger = {**base, "router": {"departments": {"help": {}}, "agents": {
+        ...     "ana": {"capacity": {"chat": 2}, "departments": {"help": ["chat"]}}}}}
+        >>> runs = compare_variants({"one slot": base, "two slots": bigger}, seed=3)
+        >>> runs["one slot"].offered == runs["two slots"].offered
+        True
+        >>> runs["one slot"].asa_s > runs["two slots"].asa_s
+        True
+
+    Added in 0.3.
+    """
+    if not variants:
+        raise InvalidValueError("variants", "no variants: name at least one scenario")
+    if strategies is not None:
+        for name in strategies:
+            _check_strategy(name)
+    runs = [
+        (name, _parse_variant(name, scenario), strategy)
+        for name, scenario in variants.items()
+        for strategy in (strategies if strategies is not None else [None])
+    ]
+    reports: dict[str, Report] = {}
+    for index, (name, parsed, strategy) in enumerate(runs):
+        share = None if progress is None else _share(progress, index, len(runs))
+        report = simulate(parsed, seed=seed, strategy=strategy, progress=share)
+        label = name if strategy is None else f"{name}/{strategy}"
+        reports[label] = attrs.evolve(report, variant=name)
+    return reports
+
+
+def _parse_variant(name: str, scenario: Mapping[str, Any] | Scenario) -> Scenario:
+    """Parse *scenario* and build its router once, naming the variant in any `InvalidDataError`."""
+    try:
+        parsed = parse(scenario)
+        _build(parsed, _Clock(parsed.start), None)
+    except InvalidDataError as error:
+        problems = [problem.partition(": ")[::2] for problem in error.problems]
+        raise InvalidDataError(f"scenario {name!r}", problems) from error
+    return parsed
+
+
+def _check_strategy(strategy: str) -> None:
+    if strategy not in strategies.names():
+        known = ", ".join(strategies.names())
+        raise InvalidValueError("strategy", f"unknown strategy {strategy!r}; known: {known}")
 
 
 def _share(progress: Progress, index: int, runs: int) -> Progress:

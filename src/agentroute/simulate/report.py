@@ -70,8 +70,10 @@ class Report:
             positive when the router promised longer waits than came.
         estimate_wait_s: The mean of the waits that followed, to set the
             error against (None without samples).
+        variant: The name of the scenario variant the run is of, when
+            `compare_variants` ran it; else None.
 
-    Added in 0.2. *reopened* and *reopens_lost* added in 0.3.
+    Added in 0.2. *reopened* and *reopens_lost* added in 0.3. *variant* added in 0.3.
     """
 
     strategy: str | None
@@ -99,6 +101,7 @@ class Report:
     estimate_mae_s: float | None = None
     estimate_bias_s: float | None = None
     estimate_wait_s: float | None = None
+    variant: str | None = None
 
     @property
     def abandon_rate(self) -> float:
@@ -119,7 +122,8 @@ class Report:
         def seconds(value: float | None) -> str:
             return "-" if value is None else f"{value:.1f}"
 
-        rows = [
+        rows: list[tuple[str, str]] = [] if self.variant is None else [("Variant", self.variant)]
+        rows += [
             ("Strategy", self.strategy or "as configured"),
             ("Seed", str(self.seed)),
             ("Offered", str(self.offered)),
