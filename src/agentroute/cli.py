@@ -4,7 +4,9 @@ The ``agentroute`` command: simulation, queueing figures and staffing from the s
 ``agentroute simulate SCENARIO.toml`` runs a scenario (`agentroute.simulate`)
 once per strategy and prints the reports side by side, with ``--json`` and
 ``--plot`` writing them to files, and a progress bar on stderr when that is
-a terminal (and ``rich`` is installed; ``--no-progress`` hides it).
+a terminal (and ``rich`` is installed; ``--no-progress`` hides it). With
+several files (variants, e.g. one that ``extends`` the other), each runs with
+the same seed and its reports are named by the file's stem.
 ``agentroute erlang`` prints the Erlang C figures (Erlang A with
 ``--patience``) for a given number of agents, and ``agentroute staff`` the
 smallest number of agents meeting a service-level target. Rates are per hour,
@@ -29,10 +31,9 @@ from pathlib import Path
 from agentroute import strategies
 from agentroute.errors import InvalidDataError, InvalidValueError
 from agentroute.simulate import plot, table
-from agentroute.simulate.engine import compare, simulate
+from agentroute.simulate.engine import compare, compare_variants, simulate
 from agentroute.simulate.erlang import ErlangA, ErlangC, staff
-from agentroute.simulate.report import Report
-from agentroute.simulate.scenario import load
+from agentroute.simulate.scenario import Scenario, load
 
 __all__ = ["main"]
 
@@ -75,11 +76,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     simulate_parser = commands.add_parser(
         "simulate",
-        help="run a scenario through the router and compare strategies",
+        help="run a scenario through the router and compare strategies or variants",
         description="Run a scenario (a .toml or .json file) through a real router, once per "
-        "strategy with the same customers, and print the reports side by side.",
+        "strategy with the same customers, and print the reports side by side. With several "
+        "files, run each with the same seed, in columns named by the files' stems.",
     )
-    simulate_parser.add_argument("scenario", metavar="SCENARIO", help="a .toml or .json scenario")
+    simulate_parser.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="a .toml or .json scenario; several to compare variants",
+    )
     simulate_parser.add_argument(
         "--strategies",
         type=_strategy_names,
@@ -228,44 +235,79 @@ def _progress_bar(wanted: bool) -> Iterator[Callable[[float], None] | None]:
         yield lambda done: bar.update(task, completed=done, refresh=True)
 
 
-def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    source: Path = Path(args.scenario)
-    if args.plot is not None and not plot.available():
-        return _fail(plot.MISSING)
+def _labels(sources: list[Path], parser: argparse.ArgumentParser) -> list[str]:
+    """Name each scenario file by its stem, or by its path when two stems are alike."""
+    paths = [str(source) for source in sources]
+    for index, path in enumerate(paths):
+        if path in paths[:index]:
+            parser.error(f"argument SCENARIO: {path} is given twice")
+    stems = [source.stem for source in sources]
+    return stems if len(set(stems)) == len(stems) else paths
+
+
+def _load(source: Path, parser: argparse.ArgumentParser) -> Scenario | int:
+    """Return the scenario of *source*, or the exit status after saying why it has none."""
     try:
-        scenario = load(source)
+        return load(source)
     except InvalidDataError as error:
         return _refused(source, error)
     except InvalidValueError as error:
         message = str(error).removeprefix(f"{error.path}: ")
-        parser.error(f"argument SCENARIO: {source} {message}")
+        where = source if error.path == "path" else error.path
+        parser.error(f"argument SCENARIO: {where} {message}")
     except OSError as error:
-        parser.error(f"argument SCENARIO: cannot read {source}: {error.strerror}")
+        parser.error(f"argument SCENARIO: cannot read {error.filename or source}: {error.strerror}")
+
+
+def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    sources = [Path(name) for name in args.scenarios]
+    labels = _labels(sources, parser)
+    if args.plot is not None and not plot.available():
+        return _fail(plot.MISSING)
+    scenarios: dict[str, Scenario] = {}
+    for label, source in zip(labels, sources, strict=True):
+        loaded = _load(source, parser)
+        if isinstance(loaded, int):
+            return loaded
+        scenarios[label] = loaded
+    files = dict(zip(labels, sources, strict=True))
+    source = sources[0]
     try:
         with _progress_bar(args.progress) as progress:
-            if args.strategies is None:
-                only = simulate(scenario, seed=args.seed, progress=progress)
-                reports: dict[str, Report] = {"as configured": only}
+            if len(sources) > 1:
+                reports = compare_variants(
+                    scenarios, seed=args.seed, strategies=args.strategies, progress=progress
+                )
+            elif args.strategies is None:
+                only = simulate(scenarios[labels[0]], seed=args.seed, progress=progress)
+                reports = {"as configured": only}
             else:
-                reports = compare(scenario, args.strategies, seed=args.seed, progress=progress)
+                reports = compare(
+                    scenarios[labels[0]], args.strategies, seed=args.seed, progress=progress
+                )
     except InvalidDataError as error:
-        return _refused(source, error)
+        named = {f"scenario {label!r}": file for label, file in files.items()}
+        return _refused(named.get(error.what, source), error)
     except Exception as error:
         return _fail(f"the run failed: {type(error).__name__}: {error}")
-    table.show(reports, sys.stdout, title=f"{source} (seed {args.seed})")
+    shown = str(source) if len(sources) == 1 else " vs ".join(file.name for file in sources)
+    table.show(reports, sys.stdout, title=f"{shown} (seed {args.seed})")
     try:
         if args.json is not None:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            document = {
-                "scenario": str(source),
-                "seed": args.seed,
-                "reports": {name: report.to_dict() for name, report in reports.items()},
-            }
+            document: dict[str, object] = (
+                {"scenario": str(source)}
+                if len(sources) == 1
+                else {"scenarios": {label: str(file) for label, file in files.items()}}
+            )
+            document["seed"] = args.seed
+            document["reports"] = {name: report.to_dict() for name, report in reports.items()}
             args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
             print(f"Wrote {args.json}")
         if args.plot is not None:
             args.plot.parent.mkdir(parents=True, exist_ok=True)
-            plot.save(reports, args.plot, title=f"{source.name} (seed {args.seed})")
+            names = " vs ".join(file.name for file in sources)
+            plot.save(reports, args.plot, title=f"{names} (seed {args.seed})")
             print(f"Wrote {args.plot}")
     except OSError as error:
         return _fail(f"cannot write {error.filename}: {error.strerror}")
