@@ -206,6 +206,23 @@ def test_timers_set_cancel_and_fire_in_order() -> None:
     assert (timers.all(), timers.count) == ([], 0)
 
 
+def test_a_held_timer_keeps_its_place_among_equal_times() -> None:
+    undo = UndoLog()
+    timers = Timers(undo)
+    timers.set("sla_breach", "c1", 50.0, held=True)  # set first, off the schedule
+    timers.set("sla_breach", "c2", 50.0)
+    assert (timers.all(), timers.held()) == (
+        [(50.0, 2, "sla_breach", "c2")],
+        [(50.0, 1, "sla_breach", "c1")],
+    )
+
+    timers.let_go("sla_breach", "c1", 10.0)
+
+    assert timers.pop_due(60.0) == (50.0, 1, "sla_breach", "c1")
+    undo.rollback()
+    assert (timers.all(), timers.held(), timers.count) == ([], [], 0)
+
+
 def test_a_removed_agent_takes_their_timers_with_them(clock: ManualClock) -> None:
     router = Router(clock=clock)
     router.add_department("billing", requeue_offline_after_s=30)

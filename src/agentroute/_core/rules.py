@@ -156,8 +156,8 @@ def _change_item(run: Run, action: Action, at: float) -> None:
     if type(action) is SetSla and record.state != "closed":
         sla.disarm(core, record)
         sla.arm(core, record, at)
-        if record.state == "assigned":
-            sla.answered(core.timers, record.item.id)
+        if record.state in sla.UNANSWERED:  # it waits already: its deadline counts
+            sla.waits_again(core.timers, record.item.id, at)
     _note(run, at, outcome)
 
 

@@ -5,10 +5,10 @@ Unanswered means queued, or offered and ringing.
 
 An item with an ``sla_deadline`` gets two timers when it arrives or reopens:
 a warning (if its department asks for one) and the breach. They count only
-while the item waits: an agent taking it holds them, and if it waits again
-they go back on the schedule, those whose time passed meanwhile dropped. So
-the host's ``advance()`` is due only for items that still wait, and a close
-cancels both.
+while the item waits: they go on the schedule when it waits, an agent taking
+it holds them, and if it waits again they go back, those whose time passed
+meanwhile dropped. So the host's ``advance()`` is due only for items that
+still wait, and a close cancels both.
 """
 
 from __future__ import annotations
@@ -49,15 +49,20 @@ UNANSWERED: Final = frozenset({"queued", "offered"})
 
 
 def arm(core: Core, record: ItemRecord, at: float) -> None:
-    """Set an item's warning and breach timers, for the parts of its deadline still ahead."""
+    """
+    Set an item's warning and breach timers, for the parts of its deadline still ahead.
+
+    They are set held, and go on the schedule when the item waits
+    (`waits_again`): most items are answered at once, and never need them there.
+    """
     deadline = record.item.sla_deadline
     if deadline is None or deadline <= at:
         return
     item_id = record.item.id
     lead = core.departments[record.department].sla_warning_s
     if lead is not None and deadline - lead > at:
-        core.timers.set(SLA_WARNING, item_id, deadline - lead)
-    core.timers.set(SLA_BREACH, item_id, deadline)
+        core.timers.set(SLA_WARNING, item_id, deadline - lead, held=True)
+    core.timers.set(SLA_BREACH, item_id, deadline, held=True)
 
 
 def answered(timers: Timers, item_id: str) -> None:
@@ -67,7 +72,7 @@ def answered(timers: Timers, item_id: str) -> None:
 
 
 def waits_again(timers: Timers, item_id: str, at: float) -> None:
-    """Put an item's held SLA timers back, for the parts of its deadline still ahead."""
+    """Put an item's held SLA timers on the schedule, for the parts of its deadline still ahead."""
     timers.let_go(SLA_WARNING, item_id, at)
     timers.let_go(SLA_BREACH, item_id, at)
 

@@ -74,16 +74,29 @@ class Timers:
         """Return when the soonest timer is due, or None if none is pending."""
         return self._pending[0][0] if self._pending else None
 
-    def set(self, kind: str, key: str, due: float) -> None:
-        """Set the timer (*kind*, *key*) to fire at *due*, replacing one of that name."""
+    def set(self, kind: str, key: str, due: float, *, held: bool = False) -> None:
+        """
+        Set the timer (*kind*, *key*) to fire at *due*, replacing one of that name.
+
+        A *held* timer takes its place among equal times now, and goes on the
+        schedule only when `let_go` says so.
+        """
         self.cancel(kind, key)
         self.count += 1
         timer = (due, self.count, kind, key)
-        self._put(timer)
-        self._steps.append((self._unset, timer))
+        if held:
+            self._held[kind, key] = timer
+            self._steps.append((self._unset_held, timer))
+        else:
+            self._put(timer)
+            self._steps.append((self._unset, timer))
 
     def _unset(self, timer: Timer) -> None:
         self._take(timer)
+        self.count -= 1
+
+    def _unset_held(self, timer: Timer) -> None:
+        del self._held[timer[2], timer[3]]
         self.count -= 1
 
     def cancel(self, kind: str, key: str) -> bool:
