@@ -5,6 +5,7 @@ Builders and an observer shared by the example-based and the stateful tests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -170,3 +171,25 @@ def release(seat: Seat, item_id: str, tick: int) -> None:
     seat.load -= 1
     seat.idle_since = tick
     seat.refresh()
+
+
+def chat_desk(agents: int = 1, slots: int = 1, **changes: Any) -> dict[str, Any]:
+    """
+    Return a simulation scenario of *agents* chat agents ``a0``... of *slots* slots, no arrivals.
+
+    One department, ``support``, routes chats ``least_busy``; handling takes
+    300 s on average; the run lasts an hour. *changes* replace or add keys.
+    """
+    scenario: dict[str, Any] = {
+        "router": {
+            "departments": {"support": {"strategies": {"chat": "least_busy"}}},
+            "agents": {
+                f"a{n}": {"capacity": {"chat": slots}, "departments": {"support": ["chat"]}}
+                for n in range(agents)
+            },
+        },
+        "handling": {"chat": {"mean_s": 300}},
+        "duration_s": 3600,
+    }
+    scenario.update(changes)
+    return scenario

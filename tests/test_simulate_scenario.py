@@ -26,28 +26,12 @@ from agentroute.simulate.scenario import (
     Scenario,
     parse,
 )
+from tests.generators import chat_desk
 
 GUIDE = Path(__file__).parent.parent / "docs" / "guides" / "capacity.md"
 
 #: Monday 5 January 2026, 00:00 UTC.
 MONDAY = 1_767_571_200
-
-
-def desk(agents: int = 1, slots: int = 1, **changes: Any) -> dict[str, Any]:
-    """Return a scenario of *agents* chat agents ``a0``... of *slots* slots each, no arrivals."""
-    scenario: dict[str, Any] = {
-        "router": {
-            "departments": {"support": {"strategies": {"chat": "least_busy"}}},
-            "agents": {
-                f"a{n}": {"capacity": {"chat": slots}, "departments": {"support": ["chat"]}}
-                for n in range(agents)
-            },
-        },
-        "handling": {"chat": {"mean_s": 300}},
-        "duration_s": 3600,
-    }
-    scenario.update(changes)
-    return scenario
 
 
 def chats(rate_per_hour: float, **changes: Any) -> list[dict[str, Any]]:
@@ -67,7 +51,7 @@ def problems_of(scenario: dict[str, Any]) -> tuple[str, ...]:
 def test_weekdays_multiply_the_hourly_profile() -> None:
     """Arrivals per weekday and hour follow profile times weekday, in UTC from the start."""
     scenario = parse(
-        desk(
+        chat_desk(
             arrivals=chats(60, profile={"12": 3.0}, weekdays={"mon": 2.0, "sat": 0.5, "sun": 0.0}),
             start=MONDAY,
             duration_s=8 * 7 * 86400,
@@ -96,9 +80,9 @@ def test_weekdays_move_the_run_within_the_week() -> None:
     """A weekend-less stream offers nothing from a Saturday, and as ever on a Friday."""
     weekend_off = chats(20, weekdays={"sat": 0, "sun": 0})
 
-    saturday = simulate(desk(arrivals=weekend_off, start=MONDAY + 5 * 86400, duration_s=86400))
-    friday = simulate(desk(arrivals=weekend_off, start=MONDAY + 4 * 86400, duration_s=86400))
-    plain = simulate(desk(arrivals=chats(20), start=MONDAY + 4 * 86400, duration_s=86400))
+    saturday = simulate(chat_desk(arrivals=weekend_off, start=MONDAY + 5 * 86400, duration_s=86400))
+    friday = simulate(chat_desk(arrivals=weekend_off, start=MONDAY + 4 * 86400, duration_s=86400))
+    plain = simulate(chat_desk(arrivals=chats(20), start=MONDAY + 4 * 86400, duration_s=86400))
 
     assert 0 == saturday.offered
     assert plain.to_dict() == friday.to_dict()
@@ -106,7 +90,7 @@ def test_weekdays_move_the_run_within_the_week() -> None:
 
 def test_bad_weekdays_name_their_key_paths() -> None:
     """Unknown days and negative multipliers are reported under arrivals[i].weekdays."""
-    scenario = desk(arrivals=chats(5, weekdays={"monday": 1.0, "tue": -1.0}))
+    scenario = chat_desk(arrivals=chats(5, weekdays={"monday": 1.0, "tue": -1.0}))
 
     assert (
         "arrivals[0].weekdays.monday: days are 'mon' to 'sun'",
@@ -119,7 +103,7 @@ def test_bad_weekdays_name_their_key_paths() -> None:
 
 def test_reopens_come_at_the_probability_and_add_work() -> None:
     """About p / (1 - p) reopens per first handling, and the agents' occupancy rises with them."""
-    base = desk(
+    base = chat_desk(
         agents=4,
         arrivals=chats(20),
         handling={"chat": {"mean_s": 300}},
@@ -141,7 +125,7 @@ def test_reopens_come_at_the_probability_and_add_work() -> None:
 
 def test_reopens_are_drawn_at_arrival_so_strategies_see_the_same_customers() -> None:
     """With reopens, compared strategies still see the same arrivals; the run is reproducible."""
-    scenario = desk(
+    scenario = chat_desk(
         agents=3,
         slots=2,
         arrivals=chats(30, customers=20),
@@ -160,7 +144,7 @@ def test_reopens_are_drawn_at_arrival_so_strategies_see_the_same_customers() -> 
 
 def test_forgotten_items_count_as_lost_reopens() -> None:
     """When the router keeps no closed item, every reopen is lost and the report says so."""
-    scenario = desk(
+    scenario = chat_desk(
         agents=2,
         arrivals=chats(20),
         reopen={"chat": {"probability": 0.5, "mean_delay_s": 60}},
@@ -188,7 +172,9 @@ def test_a_reopened_item_waits_again_with_its_own_patience() -> None:
         },
         {"arrival_s": 5, "channel": "chat", "department": "support", "handling_s": 3000},
     ]
-    scenario = desk(trace_rows=rows, reopen={"chat": {"probability": 0.5, "mean_delay_s": 100}})
+    scenario = chat_desk(
+        trace_rows=rows, reopen={"chat": {"probability": 0.5, "mean_delay_s": 100}}
+    )
     run = _Run(parse(scenario), 0, None)
 
     report = run.run()
@@ -216,7 +202,7 @@ def test_recorded_rows_reopen_with_their_own_times_when_the_channel_has_none() -
         }
         for n in range(40)
     ]
-    scenario = desk(trace_rows=rows, reopen={"mail": {"probability": 0.5, "mean_delay_s": 30}})
+    scenario = chat_desk(trace_rows=rows, reopen={"mail": {"probability": 0.5, "mean_delay_s": 30}})
     scenario["router"]["agents"]["a0"]["capacity"]["mail"] = 1
     scenario["router"]["agents"]["a0"]["departments"]["support"].append("mail")
 
@@ -229,7 +215,7 @@ def test_recorded_rows_reopen_with_their_own_times_when_the_channel_has_none() -
 
 def test_bad_reopens_name_their_key_paths() -> None:
     """The probability is in [0, 1) and the delay positive."""
-    scenario = desk(
+    scenario = chat_desk(
         arrivals=chats(5),
         reopen={
             "chat": {"probability": 1.0, "mean_delay_s": 0},
@@ -253,7 +239,7 @@ def test_a_break_keeps_new_work_away_until_it_ends() -> None:
         {"arrival_s": at, "channel": "chat", "department": "support", "handling_s": 10}
         for at in (3000, 3660, 86400 + 3660, 86400 + 5000)
     ]
-    scenario = desk(
+    scenario = chat_desk(
         trace_rows=rows,
         breaks=[{"agent": "a0", "at": "01:00", "duration_s": 900, "reason": "coffee"}],
         duration_s=2 * 86400,
@@ -271,7 +257,7 @@ def test_a_break_keeps_new_work_away_until_it_ends() -> None:
 
 def test_a_break_before_the_start_comes_the_next_day() -> None:
     """A run starting after the break's time of day meets it the next day, if the run lasts."""
-    scenario = desk(
+    scenario = chat_desk(
         trace_rows=[{"arrival_s": 82800 + 60, "channel": "chat", "department": "support"}],
         breaks=[{"agent": "a0", "at": "00:00", "duration_s": 300}],
         handling={"chat": {"mean_s": 1}},
@@ -286,7 +272,7 @@ def test_a_break_before_the_start_comes_the_next_day() -> None:
 
 def test_a_break_after_the_arrivals_never_starts() -> None:
     """Breaks, like arrivals, stop at duration_s: one due later leaves the run as it was."""
-    scenario = desk(arrivals=chats(20), duration_s=3 * 3600)
+    scenario = chat_desk(arrivals=chats(20), duration_s=3 * 3600)
     late = {**scenario, "breaks": [{"agent": "a0", "at": "05:00", "duration_s": 3600}]}
 
     assert simulate(scenario, seed=2).to_dict() == simulate(late, seed=2).to_dict()
@@ -294,14 +280,16 @@ def test_a_break_after_the_arrivals_never_starts() -> None:
 
 def test_bad_breaks_name_their_key_paths() -> None:
     """Unknown agents, bad times of day and lengths are reported under breaks[i]."""
-    bad_times = desk(
+    bad_times = chat_desk(
         arrivals=chats(5),
         breaks=[
             {"agent": "a0", "at": "9:00", "duration_s": 60},
             {"agent": "a0", "at": "24:00", "duration_s": 0},
         ],
     )
-    unknown = desk(arrivals=chats(5), breaks=[{"agent": "zoe", "at": "09:00", "duration_s": 60}])
+    unknown = chat_desk(
+        arrivals=chats(5), breaks=[{"agent": "zoe", "at": "09:00", "duration_s": 60}]
+    )
 
     assert (
         "breaks[0].at: expected a UTC time of day 'HH:MM' (00:00 to 23:59), got '9:00'",
@@ -322,7 +310,9 @@ def test_empirical_times_are_drawn_among_the_recorded_ones() -> None:
         {"arrival_s": 30, "channel": "chat", "department": "support"},
     ]
     scenario = parse(
-        desk(trace_rows=rows, arrivals=chats(2), handling={"chat": {"distribution": "empirical"}})
+        chat_desk(
+            trace_rows=rows, arrivals=chats(2), handling={"chat": {"distribution": "empirical"}}
+        )
     )
     draw = _handling(scenario, "chat", random.Random(1))
 
@@ -338,7 +328,7 @@ def test_empirical_times_are_drawn_among_the_recorded_ones() -> None:
 def test_empirical_needs_recorded_times() -> None:
     """Without a recorded row with handling_s of its channel an empirical time is refused."""
     rows = [{"arrival_s": 10, "channel": "chat", "department": "support", "handling_s": 60}]
-    scenario = desk(
+    scenario = chat_desk(
         arrivals=chats(2),
         trace_rows=rows,
         handling={
@@ -361,7 +351,7 @@ def test_empirical_needs_recorded_times() -> None:
 
 def test_progress_is_told_about_every_percent_and_changes_nothing() -> None:
     """The callback hears 0.0, a share per percent, then 1.0; the report is the same."""
-    scenario = desk(agents=2, arrivals=chats(60), duration_s=10 * 3600)
+    scenario = chat_desk(agents=2, arrivals=chats(60), duration_s=10 * 3600)
     heard: list[float] = []
 
     report = simulate(scenario, seed=1, progress=heard.append)
@@ -379,7 +369,7 @@ def test_compare_reports_progress_over_all_runs() -> None:
     """Two runs share the bar: the first ends at 0.5."""
     heard: list[float] = []
 
-    compare(desk(arrivals=chats(30)), ["least_busy", "round_robin"], progress=heard.append)
+    compare(chat_desk(arrivals=chats(30)), ["least_busy", "round_robin"], progress=heard.append)
 
     assert 0.0 == heard[0]
     assert 0.5 in heard
@@ -390,7 +380,7 @@ def test_compare_reports_progress_over_all_runs() -> None:
 def test_progress_must_be_callable() -> None:
     """A progress that cannot be called is refused."""
     with pytest.raises(InvalidValueError, match="progress: must be a callable or None, got 1"):
-        simulate(desk(arrivals=chats(5)), progress=1)  # type: ignore[arg-type]
+        simulate(chat_desk(arrivals=chats(5)), progress=1)  # type: ignore[arg-type]
 
 
 def test_simulating_imports_neither_rich_nor_matplotlib() -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -13,25 +12,9 @@ from agentroute.simulate import simulate
 from agentroute.simulate.engine import _Run
 from agentroute.simulate.scenario import load, parse
 from agentroute.simulate.trace import TraceRow, read
+from tests.generators import chat_desk
 
 HEADER = "arrival_s,channel,department,customer,priority,handling_s,patience_s\n"
-
-
-def desk(agents: int = 1, slots: int = 1, **changes: Any) -> dict[str, Any]:
-    """Return a scenario of *agents* chat agents of *slots* slots each, without Poisson streams."""
-    scenario: dict[str, Any] = {
-        "router": {
-            "departments": {"support": {"strategies": {"chat": "least_busy"}}},
-            "agents": {
-                f"a{n}": {"capacity": {"chat": slots}, "departments": {"support": ["chat"]}}
-                for n in range(agents)
-            },
-        },
-        "handling": {"chat": {"mean_s": 300}},
-        "duration_s": 3600,
-    }
-    scenario.update(changes)
-    return scenario
 
 
 def write(folder: Path, text: str, name: str = "trace.csv") -> Path:
@@ -146,10 +129,10 @@ departments = {support = ["chat"]}
     assert (TraceRow(0.0, "chat", "support", handling_s=60.0),) == loaded.recorded
     assert loaded is parse(loaded)  # read once
 
-    based = parse(desk(trace="data/trace.csv"), base=tmp_path)
+    based = parse(chat_desk(trace="data/trace.csv"), base=tmp_path)
     assert loaded.recorded == based.recorded
     with pytest.raises(InvalidDataError) as caught:
-        parse(desk(trace="data/trace.csv"))  # from the working directory: not there
+        parse(chat_desk(trace="data/trace.csv"))  # from the working directory: not there
     assert caught.value.path == "trace"
 
     unread = attrs.evolve(based)  # as if built by hand: the trace is not read yet
@@ -162,7 +145,7 @@ def test_scenario_problems_name_trace_rows_and_departments(tmp_path: Path) -> No
     """Inline rows are checked like the file's; unknown departments are named by their row."""
     with pytest.raises(InvalidDataError) as caught:
         parse(
-            desk(
+            chat_desk(
                 trace_rows=[
                     {"arrival_s": 0, "channel": "chat", "department": "support"},
                     {"arrival_s": 1, "channel": "chat", "priority": 0},
@@ -172,15 +155,15 @@ def test_scenario_problems_name_trace_rows_and_departments(tmp_path: Path) -> No
     assert "trace_rows[1].department: required key missing" in caught.value.problems
 
     with pytest.raises(InvalidDataError) as caught:
-        parse(desk(trace_rows=[{"arrival_s": -2, "channel": "chat", "department": "x"}]))
+        parse(chat_desk(trace_rows=[{"arrival_s": -2, "channel": "chat", "department": "x"}]))
     assert ("trace_rows[0].arrival_s: must be >= 0, got -2.0",) == caught.value.problems
 
     with pytest.raises(InvalidDataError) as caught:
-        parse(desk())
+        parse(chat_desk())
     assert ("arrivals: no arrivals: give arrivals, a trace or trace_rows",) == caught.value.problems
 
     write(tmp_path, HEADER + "0,chat,sales,,,,\n")
-    scenario = desk(
+    scenario = chat_desk(
         trace=str(tmp_path / "trace.csv"),
         trace_rows=[{"arrival_s": 0, "channel": "chat", "department": "billing"}],
     )
@@ -202,7 +185,7 @@ def test_trace_handling_and_patience_are_honoured() -> None:
         {"arrival_s": 3600, "channel": "chat", "department": "support"},  # after the arrivals
     ]
 
-    report = simulate(desk(trace_rows=rows, sla_target_s=60), seed=1)
+    report = simulate(chat_desk(trace_rows=rows, sla_target_s=60), seed=1)
 
     assert (4, 3, 1, 0) == (report.offered, report.handled, report.abandoned, report.unanswered)
     assert report.asa_s == pytest.approx((0 + 99 + 50) / 3)
@@ -222,7 +205,7 @@ def test_trace_handling_and_patience_are_honoured() -> None:
 def test_a_channel_needs_no_handling_when_every_row_has_its_time() -> None:
     """Rows with handling_s of a channel without a handling distribution replay as they are."""
     rows = [{"arrival_s": 0, "channel": "call", "department": "support", "handling_s": 60}]
-    scenario = desk(trace_rows=rows)
+    scenario = chat_desk(trace_rows=rows)
     scenario["router"]["agents"]["a0"] = {
         "capacity": {"call": 1},
         "departments": {"support": ["call"]},
@@ -238,7 +221,7 @@ def test_trace_draws_missing_times_and_adds_to_poisson_streams(tmp_path: Path) -
     """Rows without times draw them from the channel's distributions; seeds repeat exactly."""
     lines = "".join(f"{n * 37.5},chat,support,c{n % 5},,,\n" for n in range(60))
     write(tmp_path, HEADER + lines)
-    scenario = desk(
+    scenario = chat_desk(
         trace="trace.csv",
         arrivals=[{"department": "support", "channel": "chat", "rate_per_hour": 20}],
         patience={"chat": {"mean_s": 60}},
@@ -258,7 +241,7 @@ def test_trace_draws_missing_times_and_adds_to_poisson_streams(tmp_path: Path) -
 
 def test_estimate_accuracy_on_a_busy_queue() -> None:
     """A queue near saturation gives many samples with a finite, non-negative error."""
-    scenario = desk(
+    scenario = chat_desk(
         agents=3,
         arrivals=[{"department": "support", "channel": "chat", "rate_per_hour": 32}],
         duration_s=20 * 3600,
@@ -281,7 +264,7 @@ def test_estimate_accuracy_on_a_busy_queue() -> None:
 
 def test_no_estimates_when_nobody_queues() -> None:
     """With agents to spare nobody queues: no samples and no figures."""
-    scenario = desk(
+    scenario = chat_desk(
         agents=5,
         slots=5,
         arrivals=[{"department": "support", "channel": "chat", "rate_per_hour": 5}],
@@ -302,7 +285,7 @@ def test_no_estimates_when_nobody_queues() -> None:
 def test_estimate_of_an_item_assigned_again_at_once_is_skipped() -> None:
     """An item the same call queued and assigned has no estimate to check."""
     scenario = parse(
-        desk(trace_rows=[{"arrival_s": 0, "channel": "chat", "department": "support"}])
+        chat_desk(trace_rows=[{"arrival_s": 0, "channel": "chat", "department": "support"}])
     )
     run = _Run(scenario, 0, None)
     for agent in run.agents:
