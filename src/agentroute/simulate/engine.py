@@ -737,7 +737,8 @@ class _Run:
             customer.answered = True
             self.leave_queue(customer)
             if customer.counted:
-                self.waits.append(at - customer.arrived)
+                # the clock read start + arrived at the arrival: an answer at once waited 0.0
+                self.waits.append(event.at - (self.start + customer.arrived))
                 self.waiting -= 1
         self.stop_busy(customer, at)  # moved from another agent, if it had one
         customer.agent = event.agent
