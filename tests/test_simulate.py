@@ -6,13 +6,17 @@ import subprocess
 import sys
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentroute import InvalidDataError, InvalidValueError
-from agentroute.simulate import Report, Scenario, compare, simulate
+from agentroute.simulate import Report, Scenario, compare, simulate, table
 from agentroute.simulate.engine import _Run, _with_strategy
 from agentroute.simulate.report import coefficient_of_variation, gini, percentile
 from agentroute.simulate.scenario import parse
+from tests.generators import chat_desk
 
 
 def helpdesk(**changes: Any) -> dict[str, Any]:
@@ -41,6 +45,8 @@ def test_every_offered_item_is_accounted_for() -> None:
     assert report.offered > 80
     assert report.offered == report.handled + report.abandoned + report.unanswered
     assert 0 == report.unanswered
+    assert 0 == report.in_service
+    assert "In service" not in str(report)
     assert report.offered == sum(report.handled_by.values())
     assert 0.0 < report.occupancy < 1.0
     assert 0.0 < report.service_level <= 1.0
@@ -317,6 +323,84 @@ def test_run_stops_after_twice_the_duration() -> None:
     assert report.occupancy > 0.9
 
 
+def test_items_still_in_service_at_the_end_are_accounted_for() -> None:
+    """Items answered but unfinished when the run stops are in_service, so the identity holds."""
+    scenario = chat_desk(
+        1,
+        2,
+        arrivals=[{"department": "support", "channel": "chat", "rate_per_hour": 4}],
+        handling={"chat": {"mean_s": 7200}},
+    )
+
+    report = simulate(scenario, seed=1)
+
+    assert (6, 1, 0, 3, 2) == (
+        report.offered,
+        report.handled,
+        report.abandoned,
+        report.unanswered,
+        report.in_service,
+    )
+    assert 2 == report.to_dict()["in_service"]
+    assert "In service at the end  2" in str(report)
+
+
+def test_the_in_service_row_shows_when_any_run_has_such_items() -> None:
+    """The table's "In service at the end" row is there, for every column, if any run needs it."""
+    finished = simulate(helpdesk(), seed=3)
+    cut_off = attrs.evolve(finished, in_service=2)
+
+    alone = table.plain({"a": finished})
+    both = table.plain({"a": finished, "b": cut_off})
+
+    assert "In service" not in alone
+    assert [["In", "service", "at", "the", "end", "0", "2"]] == [
+        line.split() for line in both.splitlines() if line.startswith("In service")
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    agents=st.integers(0, 3),
+    slots=st.integers(0, 2),
+    rate_per_hour=st.floats(1, 40),
+    mean_s=st.floats(30, 20_000),
+    patience_s=st.none() | st.floats(10, 3000),
+    reopen=st.booleans(),
+    warmup_s=st.sampled_from([0, 600]),
+)
+def test_every_offered_item_ends_in_exactly_one_figure(
+    seed: int,
+    agents: int,
+    slots: int,
+    rate_per_hour: float,
+    mean_s: float,
+    patience_s: float | None,
+    reopen: bool,
+    warmup_s: int,
+) -> None:
+    """Whatever the load, offered == handled + abandoned + unanswered + in_service."""
+    scenario = chat_desk(
+        agents,
+        slots,
+        arrivals=[{"department": "support", "channel": "chat", "rate_per_hour": rate_per_hour}],
+        handling={"chat": {"mean_s": mean_s}},
+        warmup_s=warmup_s,
+    )
+    if patience_s is not None:
+        scenario["patience"] = {"chat": {"mean_s": patience_s}}
+    if reopen:
+        scenario["reopen"] = {"chat": {"probability": 0.5, "mean_delay_s": 300}}
+
+    report = simulate(scenario, seed=seed)
+
+    assert report.offered == (
+        report.handled + report.abandoned + report.unanswered + report.in_service
+    )
+    assert report.handled == sum(report.handled_by.values())
+
+
 def _offline_requeue_run() -> _Run:
     """A run of the helpdesk whose support requeues an offline agent's work after 60 s; ana on."""
     scenario = helpdesk(duration_s=10_000, warmup_s=0)
@@ -345,6 +429,21 @@ def test_requeued_and_reassigned_items_restart_handling() -> None:
     assert 1 == run.handled
     assert {"ana": 0, "bob": 1} == run.handled_by
     assert run.busy["ana"] == pytest.approx(60.0)
+
+
+def test_an_answered_item_back_in_line_is_in_service() -> None:
+    """An item taken back from its agent and waiting again counts as in service, not unanswered."""
+    run = _offline_requeue_run()
+    router = run.router
+    run.arrive(0.0, 0)
+    run.settle(router.set_presence("ana", "offline"))
+    run.clock.set(60.0)
+    run.settle(router.advance())  # queued again: nobody is online
+
+    report = run.report()
+
+    assert (1, 0, 0, 1) == (report.offered, report.handled, report.unanswered, report.in_service)
+    assert run.customers["1"].agent is None
 
 
 def test_reassignment_without_queueing_stops_the_first_agents_clock() -> None:

@@ -18,8 +18,10 @@ then calls the router's public API as a helpdesk would:
   ``next_deadline() <= t`` (breaks, shifts, SLA timers, ring timeouts).
 
 Arrivals stop at ``duration_s``; the run then goes on, without arrivals, until
-every counted item is answered or abandoned, the events run out, or another
-``duration_s`` has passed (items still waiting then count as unanswered).
+the events run out (every counted item handled or abandoned, and every
+reopen done) or another ``duration_s`` has passed. A counted item not closed
+by then is ``unanswered`` if no agent ever took it, else ``in_service``
+(still with an agent, or taken back and in line again).
 
 All draws come from one `random.Random` per arrival stream, seeded from the
 seed and the stream's place in ``arrivals``, and each item's handling time
@@ -802,6 +804,10 @@ class _Run:
         target = scenario.sla_target_s
         within = sum(1 for wait in waits if wait <= target)
         handled = list(self.handled_by.values())
+        # counted customers not closed: waiting (self.waiting) or answered once (in service)
+        in_service = sum(
+            customer.counted and customer.answered for customer in self.customers.values()
+        )
         return Report(
             strategy=self.strategy,
             seed=self.seed,
@@ -832,4 +838,5 @@ class _Run:
             else None,
             estimate_bias_s=math.fsum(self.errors) / len(self.errors) if self.errors else None,
             estimate_wait_s=math.fsum(self.estimated) / len(self.errors) if self.errors else None,
+            in_service=in_service,
         )

@@ -29,7 +29,7 @@ class Report:
         offered: Items that arrived after the warm-up.
         handled: Of those, items an agent answered and finished.
         abandoned: Of those, items whose customer gave up waiting.
-        unanswered: Of those, items still waiting when the run ended.
+        unanswered: Of those, items still waiting, never answered, when the run ended.
         service_level: The share of *offered* answered within
             *sla_target_s*; abandoned and unanswered items count as misses.
         sla_target_s: The service-level threshold in seconds.
@@ -72,8 +72,14 @@ class Report:
             error against (None without samples).
         variant: The name of the scenario variant the run is of, when
             `compare_variants` ran it; else None.
+        in_service: Of *offered*, items an agent answered but nobody had
+            closed when the run stopped (at twice ``duration_s``): still with
+            an agent, or taken back from one and in line again. So
+            ``offered == handled + abandoned + unanswered + in_service``.
+            Reopened items are not counted again.
 
     Added in 0.2. *reopened* and *reopens_lost* added in 0.3. *variant* added in 0.3.
+    *in_service* added in 0.3.
     """
 
     strategy: str | None
@@ -102,6 +108,7 @@ class Report:
     estimate_bias_s: float | None = None
     estimate_wait_s: float | None = None
     variant: str | None = None
+    in_service: int = 0
 
     @property
     def abandon_rate(self) -> float:
@@ -130,6 +137,7 @@ class Report:
             ("Handled", str(self.handled)),
             ("Abandoned", f"{self.abandoned} ({self.abandon_rate:.1%})"),
             ("Unanswered", str(self.unanswered)),
+            *([("In service at the end", str(self.in_service))] if self.in_service else []),
             (f"Service level ({self.sla_target_s:g} s)", f"{self.service_level:.1%}"),
             ("ASA (s)", seconds(self.asa_s)),
             ("Wait p50/p90/p95 (s)", "/".join(map(seconds, self._percentiles()))),

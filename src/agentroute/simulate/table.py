@@ -27,7 +27,12 @@ def _reopened(run: Report) -> str:
 
 
 def rows(reports: Mapping[str, Report]) -> list[tuple[str, list[str]]]:
-    """Return ``(label, one value per report)`` rows, in the reports' order."""
+    """
+    Return ``(label, one value per report)`` rows, in the reports' order.
+
+    The ``In service at the end`` row (`Report.in_service`) is there only
+    when some report has such items, so that it shows when it matters.
+    """
     runs = list(reports.values())
     targets = sorted({run.sla_target_s for run in runs})
     level = "Service level" + (f" ({targets[0]:g} s)" if len(targets) == 1 else "")
@@ -36,6 +41,11 @@ def rows(reports: Mapping[str, Report]) -> list[tuple[str, list[str]]]:
         ("Handled", [str(run.handled) for run in runs]),
         ("Abandoned", [f"{run.abandoned} ({run.abandon_rate:.1%})" for run in runs]),
         ("Unanswered", [str(run.unanswered) for run in runs]),
+        *(
+            [("In service at the end", [str(run.in_service) for run in runs])]
+            if any(run.in_service for run in runs)
+            else []
+        ),
         (level, [f"{run.service_level:.1%}" for run in runs]),
         ("ASA (s)", [_seconds(run.asa_s) for run in runs]),
         ("Wait p50 (s)", [_seconds(run.wait_p50_s) for run in runs]),
