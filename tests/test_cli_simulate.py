@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -179,6 +180,74 @@ def test_unwritable_output_exits_1(
 ) -> None:
     assert main(["simulate", str(scenario), "--json", str(tmp_path)]) == 1
     assert f"cannot write {tmp_path}" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(scenario: Path, tmp_path: Path) -> None:
+    """A closed stdout (``| head``) is no error message: the JSON is still written, status 1."""
+    script = Path(sys.executable).parent / "agentroute"
+    out_json = tmp_path / "out" / "run.json"
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before anything is printed
+
+    with os.fdopen(write, "wb") as closed:
+        result = subprocess.run(
+            [str(script), "simulate", str(scenario), "--json", str(out_json)],
+            stdout=closed,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    assert (1, "") == (result.returncode, result.stderr)
+    assert "as configured" in json.loads(out_json.read_text(encoding="utf-8"))["reports"]
+
+
+class _ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone: writing raises `BrokenPipeError`; it has a descriptor."""
+
+    def __init__(self, descriptor: int) -> None:
+        super().__init__()
+        self.descriptor = descriptor
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self.descriptor
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["erlang", "--agents", "3", "--rate", "10", "--aht", "300", "--target", "20"],
+        ["simulate", "SCENARIO", "--json", "OUT", "--plot", "PLOT"],
+    ],
+)
+def test_a_closed_stdout_is_no_failure_to_write_a_file(
+    argv: list[str],
+    scenario: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Output to a closed stdout goes to the null device from then on; the files are written."""
+    out_json, out_plot = tmp_path / "run.json", tmp_path / "run.png"
+    names = {"SCENARIO": str(scenario), "OUT": str(out_json), "PLOT": str(out_plot)}
+    descriptor = os.open(tmp_path / "stdout", os.O_WRONLY | os.O_CREAT)
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe(descriptor))
+    monkeypatch.setattr(plot, "save", lambda reports, path, title: path.write_bytes(b"png"))
+
+    status = main([names.get(arg, arg) for arg in argv])
+    os.write(descriptor, b"gone")
+    os.close(descriptor)
+
+    assert 1 == status
+    assert "" == capsys.readouterr().err
+    assert "" == (tmp_path / "stdout").read_text(encoding="utf-8")
+    if argv[0] == "simulate":
+        assert out_json.exists()
+        assert b"png" == out_plot.read_bytes()
 
 
 def test_plot_without_matplotlib_exits_1_before_running(

@@ -15,7 +15,9 @@ times in seconds. ``--json`` prints one JSON object instead of the table
 
 Exit status: 0 on success, 2 for bad input, with a one-line message naming the
 offending option (for a bad scenario, one line per problem with its key path),
-1 when a simulation run or writing its output fails.
+1 when a simulation run or writing its output fails. A reader that stops
+early (``agentroute simulate ... | head``) ends the output quietly; the output
+files are still written, and the status is 1, as Python's own on a broken pipe.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -204,6 +207,28 @@ def _run(args: argparse.Namespace) -> str:
     return _table(model, target_sl)
 
 
+def _say(write: Callable[[], object]) -> bool:
+    """
+    Run *write*, which prints to stdout, and flush; return False if stdout is closed.
+
+    A reader that stops early (``| head``) closes the pipe. As the Python docs'
+    note on SIGPIPE (in `signal`) recommends, stdout then goes to the null
+    device, so that later prints and the interpreter's flush at exit do not
+    fail, and the command exits with 1, the status Python itself gives a
+    broken pipe (not 141, the shell's for a process killed by SIGPIPE: the
+    run goes on to write its output files).
+    """
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return False
+    return True
+
+
 def _fail(message: str) -> int:
     print(f"agentroute simulate: error: {message}", file=sys.stderr)
     return 1
@@ -291,7 +316,7 @@ def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except Exception as error:
         return _fail(f"the run failed: {type(error).__name__}: {error}")
     shown = str(source) if len(sources) == 1 else " vs ".join(file.name for file in sources)
-    table.show(reports, sys.stdout, title=f"{shown} (seed {args.seed})")
+    shown_all = _say(lambda: table.show(reports, sys.stdout, title=f"{shown} (seed {args.seed})"))
     try:
         if args.json is not None:
             args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -303,15 +328,15 @@ def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             document["seed"] = args.seed
             document["reports"] = {name: report.to_dict() for name, report in reports.items()}
             args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-            print(f"Wrote {args.json}")
+            shown_all = _say(lambda: print(f"Wrote {args.json}")) and shown_all
         if args.plot is not None:
             args.plot.parent.mkdir(parents=True, exist_ok=True)
             names = " vs ".join(file.name for file in sources)
             plot.save(reports, args.plot, title=f"{names} (seed {args.seed})")
-            print(f"Wrote {args.plot}")
+            shown_all = _say(lambda: print(f"Wrote {args.plot}")) and shown_all
     except OSError as error:
         return _fail(f"cannot write {error.filename}: {error.strerror}")
-    return 0
+    return 0 if shown_all else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,5 +359,4 @@ def main(argv: list[str] | None = None) -> int:
             commands[args.command].error(f"argument {option}: {message}")
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    print(output, file=sys.stdout)
-    return 0
+    return 0 if _say(lambda: print(output, file=sys.stdout)) else 1

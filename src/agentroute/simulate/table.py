@@ -10,6 +10,8 @@ Added in 0.2.
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -97,7 +99,14 @@ def plain(reports: Mapping[str, Report]) -> str:
 
 
 def show(reports: Mapping[str, Report], stream: TextIO, *, title: str | None = None) -> None:
-    """Print the reports to *stream*: a ``rich`` table if ``rich`` is installed, else `plain`."""
+    """
+    Print the reports to *stream*: a ``rich`` table if ``rich`` is installed, else `plain`.
+
+    Raises:
+        BrokenPipeError: *stream* is a pipe its reader closed; it is raised
+            with ``rich`` too (whose console would exit the program), so the
+            caller decides what to do.
+    """
     try:
         from rich.console import Console
         from rich.table import Table
@@ -112,7 +121,13 @@ def show(reports: Mapping[str, Report], stream: TextIO, *, title: str | None = N
         table.add_column(name, justify="right")
     for name, values in rows(reports):
         table.add_row(name, *values)
-    console = Console(file=stream)
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    console = _Console(file=stream)
     needed = len(plain(reports).splitlines()[0]) + 4 * len(reports) + 6
     console.width = max(console.width, needed)
     console.print(table)
