@@ -224,3 +224,27 @@ def test_a_failed_call_that_answered_an_item_leaves_its_timers_counting(
     assert router.snapshot() == before
     assert (router.status("c1").state, router.next_deadline()) == ("queued", 1300.0)
     router._check()
+
+
+def test_a_late_advance_requeues_as_of_the_due_time_and_reports_the_breach(
+    clock: ManualClock,
+) -> None:
+    """Ana goes offline holding c1; the requeue was due at 1040, the deadline at 1060."""
+    router = Router(clock=clock)
+    router.add_department("billing", requeue_offline_after_s=40)
+    router.add_agent(make_agent("ana"))
+    router.set_presence("ana", "online")
+    events = record_events(router, ["queued", "sla_breach"])
+    router.assign(make_item("c1", sla_deadline=1060.0))
+    router.set_presence("ana", "offline")
+    assert router.next_deadline() == 1040.0  # the requeue; c1's deadline is held
+
+    clock.set(1100.0)  # the host calls late
+    router.advance()
+
+    assert [(type(e).__name__, e.at) for e in events] == [
+        ("ItemQueued", 1100.0),
+        ("SlaBreached", 1100.0),  # it waited from 1040, so 1060 passed while it waited
+    ]
+    assert router.next_deadline() is None
+    router._check()

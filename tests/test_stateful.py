@@ -1368,7 +1368,10 @@ class RouterMachine(RuleBasedStateMachine):
         self.advanced_at = at
         told: list[tuple[Any, ...]] = []
         rest = list(decisions)
-        for _, _, kind, key in due:
+        fired: list[str] = []
+        while due:
+            fired_at, _, kind, key = due.pop(0)
+            fired.append(kind)
             if kind == "break":
                 self.agents[key].break_until = None
                 told.append(("break", key, False))
@@ -1376,7 +1379,13 @@ class RouterMachine(RuleBasedStateMachine):
             elif kind == "shift":
                 rest = self.shift_over(key, at, rest, told)
             elif kind == "offline":
-                rest = self.offline_over(key, at, rest)
+                rest, going = self.offline_over(key, fired_at, at, rest)
+                # items back in line waited since the timer's due time: what of their
+                # deadlines fell between it and the call fires in this call too
+                late = self.sla_timers([m for m in going if m.state == "queued"])
+                if any(t[0] <= at for t in late):
+                    event("advance: a requeued item's deadline passed before this late call")
+                due = sorted(due + [t for t in late if t[0] <= at])
             elif kind == "duty":
                 rest = self.duty_turn(key, at, rest)
             else:
@@ -1394,7 +1403,6 @@ class RouterMachine(RuleBasedStateMachine):
             schedule = self.router.schedule(agent_id)
             if schedule is not None:  # every change up to now fired: exact at boundaries
                 assert schedule.is_on(at) == self.router.on_shift(agent_id)
-        fired = [kind for _, _, kind, _ in due]
         for kind in sorted(set(fired)):
             event(f"advance: fired {bucket(fired.count(kind))} {kind} timers")
         event(f"advance: handed out {bucket(len(decisions))} items")
@@ -1424,8 +1432,15 @@ class RouterMachine(RuleBasedStateMachine):
             event("advance: a shift changed within an hour of the DST change")
         return self.drain_of(agent_id, rest) if on else rest
 
-    def offline_over(self, agent_id: str, at: float, rest: list[Decision]) -> list[Decision]:
-        """The offline agent's items whose department waited long enough go back to routing."""
+    def offline_over(
+        self, agent_id: str, due: float, at: float, rest: list[Decision]
+    ) -> tuple[list[Decision], list[ModelItem]]:
+        """
+        The offline agent's items whose department waited long enough go back to routing.
+
+        The timer was *due* then, the call is at *at*; return the rest of the
+        decisions and the items sent back.
+        """
         model = self.agents[agent_id]
         since = model.offline_since
         assert since is not None
@@ -1435,7 +1450,7 @@ class RouterMachine(RuleBasedStateMachine):
             if (wait := self.departments[m.department].requeue_after) is not None
             and since + wait <= at
         ]
-        self.release(going, at)
+        self.release(going, due)
         self.time_offline_requeue(agent_id)
         pools = {m.pool for m in going}
         taken = 0
@@ -1453,7 +1468,7 @@ class RouterMachine(RuleBasedStateMachine):
         for held in self.router.assigned_to(agent_id):
             assert held not in {m.item.id for m in going}, f"{agent_id} still holds {held}"
         event(f"advance: offline requeue of {bucket(len(going))}, {bucket(taken)} taken at once")
-        return rest
+        return rest, going
 
     def duty_turn(self, key: str, at: float, rest: list[Decision]) -> list[Decision]:
         department, channel = json.loads(key)
@@ -1511,15 +1526,20 @@ class RouterMachine(RuleBasedStateMachine):
             ):
                 if due is not None:
                     timers.append((due, order, kind, agent_id))
-        for item_id, item in self.items.items():
-            if item.state != "queued":
-                continue  # an answered item's timers are held
-            if item.warn_at is not None:
-                timers.append((item.warn_at, item.warn_set, "sla_warning", item_id))
-            if item.breach_at is not None:
-                timers.append((item.breach_at, item.breach_set, "sla_breach", item_id))
+        timers += self.sla_timers([m for m in self.items.values() if m.state == "queued"])
         for pool, duty in self.duties.items():
             timers.append((duty.due, duty.set, "duty", json.dumps(list(pool))))
+        return timers
+
+    def sla_timers(self, models: list[ModelItem]) -> list[tuple[float, int, str, str]]:
+        """The SLA timers of *models*: (due, order set, kind, key)."""
+        timers = []
+        for model in models:
+            item_id = model.item.id
+            if model.warn_at is not None:
+                timers.append((model.warn_at, model.warn_set, "sla_warning", item_id))
+            if model.breach_at is not None:
+                timers.append((model.breach_at, model.breach_set, "sla_breach", item_id))
         return timers
 
     def look(self, model: ModelAgent, at: float) -> bool:
@@ -1595,7 +1615,7 @@ class RouterMachine(RuleBasedStateMachine):
         An agent holding work of a department that requeues goes offline; time passes.
 
         With *back*, they return before the wait is over and keep their work;
-        else advance() at the due time sends the work back to routing.
+        else advance() at the due time, or later, sends the work back to routing.
         """
         holding = [
             a
@@ -1614,7 +1634,9 @@ class RouterMachine(RuleBasedStateMachine):
         if back is not None:
             self.set_presence(agent_id, back)
             event(f"offline_then_wait: back {back} in time")
-        if self.next_call_at(due - data.draw(st.sampled_from([0, 0, CALL_STEP]))):
+        # early, on time, or late: a late advance() requeues as of the due time
+        late = data.draw(st.sampled_from([0.0, 0.0, -CALL_STEP, 150.0, 400.0]))
+        if self.next_call_at(due + late):
             held = {m.item.id for m in self.held_by(agent_id)}
             self.advance_now()
             kept = held & set(self.router.assigned_to(agent_id))
@@ -2342,7 +2364,7 @@ class RouterMachine(RuleBasedStateMachine):
 
     @invariant()
     def internal_indexes_agree(self) -> None:
-        self.router._check()
+        self.router._check(now=self.clock())
 
     @invariant()
     def snapshot_restores_and_journal_keeps_up(self) -> None:
@@ -2373,7 +2395,7 @@ class RouterMachine(RuleBasedStateMachine):
             assert data == plain
             self.restore_twin(plain)
             assert data == self.restored.snapshot()
-            self.restored._check()
+            self.restored._check(now=self.clock())
         self.settled = data
         if self.steps & (self.steps - 1) == 0:  # a power of two
             self.checkpoints.append((data, len(self.entries)))

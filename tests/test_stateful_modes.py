@@ -866,7 +866,7 @@ class ModesMachine(RuleBasedStateMachine):
     @invariant()
     def after_every_step(self) -> None:
         router = self.router
-        router._check()
+        router._check(now=self.clock())
         now = self.clock()
         self.check_preferences()
         self.check_served_first()
@@ -1062,7 +1062,7 @@ class ModesMachine(RuleBasedStateMachine):
         assert {e["customer"]: e["agent"] for e in data["customers"]} == self.last_agent
         restored = Router.restore(data, clock=self.clock)
         assert restored.snapshot() == data
-        restored._check()
+        restored._check(now=self.clock())
 
     def teardown(self) -> None:
         event(f"teardown: after {self.steps // 10 * 10}+ steps")

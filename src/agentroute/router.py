@@ -313,10 +313,10 @@ class Router(
             self._enter()
             return self._bus.subscribe(handler, kinds)
 
-    def _check(self) -> None:
-        """Assert every internal index agrees with the state; for tests."""
+    def _check(self, now: float | None = None) -> None:
+        """Assert the internal indexes agree with the state (and the SLA timers with *now*)."""
         with self._lock:
-            self._core.check()
+            self._core.check(now)
 
 
 def _seconds(now: object) -> float:

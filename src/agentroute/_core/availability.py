@@ -36,10 +36,19 @@ TIMER_KINDS: Final[dict[str, Callable[[Core, str, float], list[Decision]]]] = {
 
 
 def advance(core: Core, command: Advance) -> list[Decision]:
-    """Fire every timer due at the call's time, soonest first; return the decisions they caused."""
+    """
+    Fire every timer due at the call's time, soonest first; return the decisions they caused.
+
+    While a timer runs, `Timers.firing` is its due time: an item it puts back
+    in line waited from then, for its SLA timers, however late the call.
+    """
     decisions: list[Decision] = []
     timers = core.timers
-    while (timer := timers.pop_due(command.at)) is not None:
-        _, _, kind, key = timer
-        decisions.extend(TIMER_KINDS[kind](core, key, command.at))
+    try:
+        while (timer := timers.pop_due(command.at)) is not None:
+            due, _, kind, key = timer
+            timers.firing = due
+            decisions.extend(TIMER_KINDS[kind](core, key, command.at))
+    finally:
+        timers.firing = None
     return decisions

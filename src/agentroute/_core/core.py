@@ -268,8 +268,13 @@ class Core:
 
     # -- checks for tests ----------------------------------------------------------
 
-    def check(self) -> None:
-        """Assert every derived index agrees with the real state; for tests."""
+    def check(self, now: float | None = None) -> None:
+        """
+        Assert every derived index agrees with the real state; for tests.
+
+        With *now*, also that every open item whose deadline is ahead has its
+        breach timer: on the schedule while it waits, held while answered.
+        """
         everything = self.dispatch.pushes_everything
         records = self.items.records
         for pool in self.pools.all():
@@ -291,7 +296,7 @@ class Core:
         for item_id, record in records.items():
             assert record.state in TRANSITIONS
             closed += record.state == "closed"
-            _check_item(self, item_id, record)
+            _check_item(self, item_id, record, now)
         assert closed == self.items.closed_count
         retain = self.items.retain
         assert retain is None or closed <= retain
@@ -338,7 +343,7 @@ def _check_reserved(core: Core, pool: Pool) -> None:
         assert pool.free_seat(agent) is None, f"work waits for free {agent!r} in {pool}"
 
 
-def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
+def _check_item(core: Core, item_id: str, record: ItemRecord, now: float | None) -> None:
     assert record.item.id == item_id
     assert (record.closed_number != 0) == (record.state == "closed")
     if record.state == "assigned":
@@ -375,5 +380,11 @@ def _check_item(core: Core, item_id: str, record: ItemRecord) -> None:
             assert core.timers.due(kind, item_id) is None, (kind, item_id)
         if core.timers.is_held(kind, item_id):
             assert record.state == "assigned", (kind, item_id)
+    deadline = record.item.sla_deadline
+    if now is not None and deadline is not None and deadline > now and record.state != "closed":
+        if record.state == "assigned":
+            assert core.timers.is_held(sla.SLA_BREACH, item_id), item_id
+        else:
+            assert core.timers.due(sla.SLA_BREACH, item_id) == deadline, item_id
     assert core.ledger.agent(item_id) == record.agent
     assert core.ledger.owner(item_id).department == record.department

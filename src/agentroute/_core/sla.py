@@ -72,9 +72,18 @@ def answered(timers: Timers, item_id: str) -> None:
 
 
 def waits_again(timers: Timers, item_id: str, at: float) -> None:
-    """Put an item's held SLA timers on the schedule, for the parts of its deadline still ahead."""
-    timers.let_go(SLA_WARNING, item_id, at)
-    timers.let_go(SLA_BREACH, item_id, at)
+    """
+    Put an item's held SLA timers on the schedule, for the parts of its deadline still ahead.
+
+    Ahead of *at*, or of the due time of the timer that puts the item back
+    (an offline agent's requeue in a late ``advance()``): the item waited
+    from then, and the parts of its deadline since fire in the same call.
+    """
+    since = timers.firing
+    if since is None:
+        since = at
+    timers.let_go(SLA_WARNING, item_id, since)
+    timers.let_go(SLA_BREACH, item_id, since)
 
 
 def disarm(core: Core, record: ItemRecord) -> None:

@@ -51,7 +51,7 @@ class Timers:
         (30.0, (30.0, 2, 'break', 'bob'), None)
     """
 
-    __slots__ = ("_by_name", "_held", "_pending", "_steps", "count")
+    __slots__ = ("_by_name", "_held", "_pending", "_steps", "count", "firing")
 
     def __init__(self, undo: UndoLog) -> None:
         self._pending: SortedList[Timer] = SortedList()
@@ -61,6 +61,8 @@ class Timers:
         self._steps = undo.steps
         self.count = 0
         """Timers set so far: the next one's sequence number, which orders equal due times."""
+        self.firing: float | None = None
+        """The due time of the timer ``advance()`` is running, else None."""
 
     def __len__(self) -> int:
         return len(self._pending)
