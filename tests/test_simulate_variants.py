@@ -163,11 +163,27 @@ def test_a_missing_or_broken_base_gives_the_files_error(tmp_path: Path) -> None:
         load(variant)
 
     assert str(tmp_path / "base.toml") == missing.value.filename
+    assert [f"extended by {variant}"] == missing.value.__notes__
     assert str(tmp_path / "base.toml") == broken.value.path
     assert "is not valid TOML" in str(broken.value)
     assert (f"(top level): expected an object, got [1] (in {tmp_path / 'base.json'})",) == (
         listed.value.problems
     )
+
+
+def test_a_missing_base_deep_in_a_chain_names_the_file_extending_it(tmp_path: Path) -> None:
+    """Only the base that cannot be read gets the note, naming the file that extends it."""
+    middle = write(tmp_path / "middle.toml", 'extends = "gone/base.toml"\n')
+    top = write(tmp_path / "top.toml", 'extends = "middle.toml"\n')
+
+    with pytest.raises(FileNotFoundError) as missing:
+        load(top)
+    with pytest.raises(FileNotFoundError) as alone:
+        load(tmp_path / "nothing.toml")
+
+    assert str(tmp_path / "gone" / "base.toml") == missing.value.filename
+    assert [f"extended by {middle}"] == missing.value.__notes__
+    assert not hasattr(alone.value, "__notes__")
 
 
 def test_a_trace_starts_from_the_folder_of_the_file_naming_it(tmp_path: Path) -> None:
@@ -397,5 +413,5 @@ def test_a_bad_base_exits_2_naming_the_base(
     broken_err = capsys.readouterr().err
 
     assert (2, 2) == (missing, broken)
-    assert f"argument SCENARIO: cannot read {base}: " in missing_err
+    assert f"argument SCENARIO: cannot read {base} (extended by {plus_one}): " in missing_err
     assert f"argument SCENARIO: {base} is not valid TOML" in broken_err

@@ -281,7 +281,9 @@ def _load(source: Path, parser: argparse.ArgumentParser) -> Scenario | int:
         where = source if error.path == "path" else error.path
         parser.error(f"argument SCENARIO: {where} {message}")
     except OSError as error:
-        parser.error(f"argument SCENARIO: cannot read {error.filename or source}: {error.strerror}")
+        context = "".join(f" ({note})" for note in getattr(error, "__notes__", ()))
+        where = f"{error.filename or source}{context}"
+        parser.error(f"argument SCENARIO: cannot read {where}: {error.strerror}")
 
 
 def _simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -296,7 +296,9 @@ def load(path: str | Path) -> Scenario:
             cycle (the problem names the files).
         InvalidValueError: The suffix is neither, or a file does not parse
             (the error's ``path`` is the file's).
-        OSError: A file cannot be read (the error's ``filename`` is the file's).
+        OSError: A file cannot be read (the error's ``filename`` is the file's;
+            for a base, a note, in ``__notes__``, names the file extending it:
+            ``extended by variant.toml``).
 
     Added in 0.2. ``extends`` added in 0.3.
     """
@@ -313,6 +315,10 @@ def _read(path: Path, within: tuple[Path, ...]) -> dict[str, Any]:
     """
     try:
         data = config.read(path)
+    except OSError as error:
+        if within:
+            error.add_note(f"extended by {within[-1]}")
+        raise
     except InvalidDataError as error:
         if not within:
             raise
