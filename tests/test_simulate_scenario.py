@@ -302,6 +302,29 @@ def test_bad_breaks_name_their_key_paths() -> None:
 # -- empirical handling times -----------------------------------------------------
 
 
+def test_problems_come_in_three_rounds_as_the_guide_says() -> None:
+    """The keys are checked first, then the router section, then the names referring to it."""
+    scenario = chat_desk(
+        arrivals=chats(0, department="sales"),
+        breaks=[{"agent": "zoe", "at": "09:00", "duration_s": 60}],
+    )
+    scenario["router"]["departments"]["support"]["strategies"]["chat"] = "fastest"
+
+    keys = problems_of(scenario)
+    scenario["arrivals"][0]["rate_per_hour"] = 5
+    router = problems_of(scenario)
+    scenario["router"]["departments"]["support"]["strategies"]["chat"] = "least_busy"
+    names = problems_of(scenario)
+
+    assert ("arrivals[0].rate_per_hour: must be > 0, got 0.0",) == keys
+    assert ("router.departments.support.strategies.chat: unknown strategy 'fastest'",) == router
+    assert (
+        "arrivals[0].department: unknown department 'sales'",
+        "breaks[0].agent: unknown agent 'zoe'; known: a0",
+    ) == names
+    assert "The checks go in three rounds" in GUIDE.read_text(encoding="utf-8")
+
+
 def test_empirical_times_are_drawn_among_the_recorded_ones() -> None:
     """An empirical channel draws uniformly among its rows' handling_s, file and inline."""
     rows = [

@@ -112,7 +112,10 @@ def simulate(
     Raises:
         InvalidDataError: The scenario is invalid, including its ``router``
             section (problems are named ``router.departments...``), or an
-            arrival stream names a department the router lacks.
+            arrival stream names a department the router lacks. The problems
+            are those of one round of checks: the scenario's keys, then
+            (once they are valid) the router section, then the names that
+            refer to the router (departments, the agents of breaks).
         InvalidValueError: *seed* is not an int, *strategy* is not a
             registered strategy name, or *progress* is not callable.
 
