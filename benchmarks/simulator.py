@@ -298,7 +298,7 @@ def profile_run(model_name: str, arrivals: int, seed: int) -> dict[str, Any]:
 
     Each router call counts with everything it calls. ``Item()`` counts the
     items the engine builds; the event loop is the own time of the engine's
-    function with the most own time (``_Run.run``); ``heapq`` its pushes and
+    function with the most own time (``Run.run``); ``heapq`` its pushes and
     pops; the rest is the engine's other bookkeeping (``settle``, ``started``,
     draws, tallies, the report).
     """

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from agentroute import InvalidDataError, InvalidValueError
 from agentroute.simulate import Report, Scenario, compare, simulate, table
-from agentroute.simulate.engine import _Run, _with_strategy
+from agentroute.simulate.engine import Run, with_strategy
 from agentroute.simulate.report import coefficient_of_variation, gini, percentile
 from agentroute.simulate.scenario import parse
 from tests.generators import chat_desk
@@ -123,7 +123,7 @@ def test_strategy_override_rewrites_every_department() -> None:
         "departments": {"a": {"strategies": {"chat": "random"}}, "b": {}, "c": "bad"},
     }
 
-    changed = _with_strategy(config, "round_robin")
+    changed = with_strategy(config, "round_robin")
 
     assert {"seed": 3, "default_strategy": "round_robin"} == changed["router"]
     assert {
@@ -131,10 +131,10 @@ def test_strategy_override_rewrites_every_department() -> None:
         "b": {"strategies": {}, "default_strategy": "round_robin"},
         "c": "bad",
     } == changed["departments"]
-    assert {"router": "bad", "departments": "bad"} == _with_strategy(
+    assert {"router": "bad", "departments": "bad"} == with_strategy(
         {"router": "bad", "departments": "bad"}, "random"
     )
-    assert {"router": {"default_strategy": "random"}} == _with_strategy({}, "random")
+    assert {"router": {"default_strategy": "random"}} == with_strategy({}, "random")
 
 
 def test_bad_router_section_is_reported_under_router() -> None:
@@ -401,11 +401,11 @@ def test_every_offered_item_ends_in_exactly_one_figure(
     assert report.handled == sum(report.handled_by.values())
 
 
-def _offline_requeue_run() -> _Run:
+def _offline_requeue_run() -> Run:
     """A run of the helpdesk whose support requeues an offline agent's work after 60 s; ana on."""
     scenario = helpdesk(duration_s=10_000, warmup_s=0)
     scenario["router"]["departments"]["support"]["requeue_offline_after_s"] = 60
-    run = _Run(parse(scenario), 0, None)
+    run = Run(parse(scenario), 0, None)
     run.router.subscribe(run.events.append, ["assigned", "queued", "sla_breach"])
     run.settle(run.router.set_presence("ana", "online"))
     return run

@@ -16,7 +16,8 @@ import pytest
 
 from agentroute import InvalidDataError, InvalidValueError
 from agentroute.simulate import compare, simulate, table
-from agentroute.simulate.engine import _handling, _Run, _Stream
+from agentroute.simulate.draws import Stream, handling_draw
+from agentroute.simulate.engine import Run
 from agentroute.simulate.scenario import (
     Arrivals,
     Break,
@@ -57,7 +58,7 @@ def test_weekdays_multiply_the_hourly_profile() -> None:
             duration_s=8 * 7 * 86400,
         )
     )
-    stream = _Stream(scenario.arrivals[0], scenario, seed=5, index=0)
+    stream = Stream(scenario.arrivals[0], scenario, seed=5, index=0)
     days: Counter[int] = Counter()
     hours: Counter[tuple[int, int]] = Counter()
 
@@ -175,7 +176,7 @@ def test_a_reopened_item_waits_again_with_its_own_patience() -> None:
     scenario = chat_desk(
         trace_rows=rows, reopen={"chat": {"probability": 0.5, "mean_delay_s": 100}}
     )
-    run = _Run(parse(scenario), 0, None)
+    run = Run(parse(scenario), 0, None)
 
     report = run.run()
 
@@ -337,7 +338,7 @@ def test_empirical_times_are_drawn_among_the_recorded_ones() -> None:
             trace_rows=rows, arrivals=chats(2), handling={"chat": {"distribution": "empirical"}}
         )
     )
-    draw = _handling(scenario, "chat", random.Random(1))
+    draw = handling_draw(scenario, "chat", random.Random(1))
 
     drawn = Counter(draw() for _ in range(2000))
     report = simulate(scenario, seed=2)

@@ -9,7 +9,7 @@ import pytest
 
 from agentroute import InvalidDataError, Item
 from agentroute.simulate import simulate
-from agentroute.simulate.engine import _Run
+from agentroute.simulate.engine import Run
 from agentroute.simulate.scenario import load, parse
 from agentroute.simulate.trace import TraceRow, read
 from tests.generators import chat_desk
@@ -287,7 +287,7 @@ def test_estimate_of_an_item_assigned_again_at_once_is_skipped() -> None:
     scenario = parse(
         chat_desk(trace_rows=[{"arrival_s": 0, "channel": "chat", "department": "support"}])
     )
-    run = _Run(scenario, 0, None)
+    run = Run(scenario, 0, None)
     for agent in run.agents:
         run.router.set_presence(agent, "online")
     run.router.assign(Item("x", channel="chat", department="support"))

@@ -34,8 +34,8 @@ from pathlib import Path
 from agentroute import strategies
 from agentroute.errors import InvalidDataError, InvalidValueError
 from agentroute.simulate import plot, table
-from agentroute.simulate.engine import compare, compare_variants, simulate
 from agentroute.simulate.erlang import ErlangA, ErlangC, staff
+from agentroute.simulate.runs import compare, compare_variants, simulate
 from agentroute.simulate.scenario import Scenario, load
 
 __all__ = ["main"]

@@ -14,8 +14,8 @@ with the same customers.
 from __future__ import annotations
 
 from agentroute.simulate import erlang
-from agentroute.simulate.engine import compare, compare_variants, simulate
 from agentroute.simulate.report import Report
+from agentroute.simulate.runs import compare, compare_variants, simulate
 from agentroute.simulate.scenario import Scenario
 
 __all__ = ["Report", "Scenario", "compare", "compare_variants", "erlang", "simulate"]

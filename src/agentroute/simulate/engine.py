@@ -41,31 +41,25 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
-from agentroute import Item, Router, strategies
-from agentroute.errors import (
-    InvalidDataError,
-    InvalidStateError,
-    InvalidValueError,
-    UnknownItemError,
-)
+from agentroute import Item, Router
+from agentroute.errors import InvalidDataError, InvalidStateError, UnknownItemError
 from agentroute.events import Event, ItemAssigned, ItemQueued, SlaBreached
 from agentroute.model import Decision
-from agentroute.simulate.report import Report, coefficient_of_variation, gini, percentile
-from agentroute.simulate.scenario import (
-    Arrivals,
-    Reopen,
-    Scenario,
-    lognormal_mu,
-    parse,
-    recorded_times,
+from agentroute.simulate.draws import (
+    Again,
+    Draws,
+    Stream,
+    handling_draw,
+    patience_draw,
+    reopen_draws,
 )
+from agentroute.simulate.report import Report, coefficient_of_variation, gini, percentile
+from agentroute.simulate.scenario import Scenario
 
-__all__ = ["compare", "compare_variants", "simulate"]
+__all__ = ["Clock", "Progress", "Run", "build_router", "with_strategy"]
 
 _ARRIVAL = 0
 _DONE = 1
@@ -74,204 +68,12 @@ _RECORDED = 3
 _REOPEN = 4
 _BREAK = 5
 
-_WEEK_S = 7 * 86400
-
-#: A reopen drawn at arrival: the delay after the close, the handling time, the patience.
-_Again = tuple[float, float, float | None]
-
-#: A channel's draws of handling time and patience for recorded rows (None: the rows give them).
-_Draws = tuple[Callable[[], float] | None, Callable[[], float] | None]
 
 #: The progress callback: called with the share of the simulated time done.
 Progress = Callable[[float], None]
 
 
-def simulate(
-    scenario: Mapping[str, Any] | Scenario,
-    *,
-    seed: int = 0,
-    strategy: str | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """
-    Run a scenario once and return what it measured.
-
-    Args:
-        scenario: The scenario as plain data (see `agentroute.simulate.scenario`)
-            or a parsed `Scenario`.
-        seed: Seeds every random draw; the same seed gives the same report.
-        strategy: A strategy name that replaces every department's
-            strategies (and the defaults), to compare strategies on one scenario.
-        progress: Called with the share of ``duration_s`` simulated so far,
-            from 0.0 to 1.0: at the start, about every 1% of it, and with
-            1.0 at the end (for a progress bar); it does not change the run.
-
-    Returns:
-        The run's `Report`.
-
-    Raises:
-        InvalidDataError: The scenario is invalid, including its ``router``
-            section (problems are named ``router.departments...``), or an
-            arrival stream names a department the router lacks. The problems
-            are those of one round of checks: the scenario's keys, then
-            (once they are valid) the router section, then the names that
-            refer to the router (departments, the agents of breaks).
-        InvalidValueError: *seed* is not an int, *strategy* is not a
-            registered strategy name, or *progress* is not callable.
-
-    Examples:
-        >>> scenario = {
-        ...     "router": {
-        ...         "departments": {"support": {}},
-        ...         "agents": {
-        ...             "ana": {"capacity": {"chat": 2}, "departments": {"support": ["chat"]}},
-        ...         },
-        ...     },
-        ...     "arrivals": [{"department": "support", "channel": "chat", "rate_per_hour": 20}],
-        ...     "handling": {"chat": {"mean_s": 180}},
-        ...     "duration_s": 8 * 3600,
-        ... }
-        >>> report = simulate(scenario, seed=1)
-        >>> report.offered == report.handled
-        True
-
-    Added in 0.2. *progress* added in 0.3.
-    """
-    if type(seed) is not int:
-        raise InvalidValueError("seed", f"must be an int, got {seed!r}")
-    if strategy is not None:
-        _check_strategy(strategy)
-    if progress is not None and not callable(progress):
-        raise InvalidValueError("progress", f"must be a callable or None, got {progress!r}")
-    parsed = parse(scenario)
-    return _Run(parsed, seed, strategy, progress).run()
-
-
-def compare(
-    scenario: Mapping[str, Any] | Scenario,
-    strategies: list[str],
-    *,
-    seed: int = 0,
-    progress: Progress | None = None,
-) -> dict[str, Report]:
-    """
-    Run a scenario once per strategy, with the same seed, and return the reports by strategy.
-
-    The runs see the same arrivals, handling times and patience, so their
-    differences come from routing alone.
-
-    Args:
-        scenario: As for `simulate`.
-        strategies: The strategy names, one run each, in this order.
-        seed: As for `simulate`.
-        progress: As for `simulate`, over all the runs: the first of two
-            runs goes from 0.0 to 0.5.
-
-    Raises:
-        As `simulate`.
-
-    Added in 0.2. *progress* added in 0.3.
-    """
-    parsed = parse(scenario)
-    reports: dict[str, Report] = {}
-    for index, name in enumerate(strategies):
-        share = None if progress is None else _share(progress, index, len(strategies))
-        reports[name] = simulate(parsed, seed=seed, strategy=name, progress=share)
-    return reports
-
-
-def compare_variants(
-    variants: Mapping[str, Mapping[str, Any] | Scenario],
-    *,
-    seed: int = 0,
-    strategies: Sequence[str] | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Report]:
-    """
-    Run variants of a scenario with the same seed, and return the reports by variant.
-
-    Variants that differ only in their ``router`` (more agents, other
-    shifts, other strategies) see the same customers, so their differences
-    come from the change alone (common random numbers). Every variant is
-    parsed, and its router built, before anything runs.
-
-    Args:
-        variants: Each variant's name, and the variant as for `simulate`.
-        seed: As for `simulate`, for every run.
-        strategies: With strategy names, each variant runs once per strategy
-            (as `compare`), and its reports are named ``"variant/strategy"``;
-            without, each runs once as configured, named as the variant.
-        progress: As for `simulate`, over all the runs.
-
-    Returns:
-        The reports, variant by variant (and strategy by strategy within
-        one), each with its `Report.variant` set.
-
-    Raises:
-        InvalidDataError: A variant is invalid; the error's ``what`` is
-            ``"scenario 'NAME'"``, naming it, and its problems are as `simulate`'s.
-        InvalidValueError: As `simulate`, or *variants* is empty.
-
-    Examples:
-        >>> base = {
-        ...     "router": {"departments": {"help": {}}, "agents": {
-        ...         "ana": {"capacity": {"chat": 1}, "departments": {"help": ["chat"]}}}},
-        ...     "arrivals": [{"department": "help", "channel": "chat", "rate_per_hour": 20}],
-        ...     "handling": {"chat": {"mean_s": 150}},
-        ...     "duration_s": 8 * 3600,
-        ... }
-        >>> bigger = {**base, "router": {"departments": {"help": {}}, "agents": {
-        ...     "ana": {"capacity": {"chat": 2}, "departments": {"help": ["chat"]}}}}}
-        >>> runs = compare_variants({"one slot": base, "two slots": bigger}, seed=3)
-        >>> runs["one slot"].offered == runs["two slots"].offered
-        True
-        >>> runs["one slot"].asa_s > runs["two slots"].asa_s
-        True
-
-    Added in 0.3.
-    """
-    if not variants:
-        raise InvalidValueError("variants", "no variants: name at least one scenario")
-    if strategies is not None:
-        for name in strategies:
-            _check_strategy(name)
-    runs = [
-        (name, _parse_variant(name, scenario), strategy)
-        for name, scenario in variants.items()
-        for strategy in (strategies if strategies is not None else [None])
-    ]
-    reports: dict[str, Report] = {}
-    for index, (name, parsed, strategy) in enumerate(runs):
-        share = None if progress is None else _share(progress, index, len(runs))
-        report = simulate(parsed, seed=seed, strategy=strategy, progress=share)
-        label = name if strategy is None else f"{name}/{strategy}"
-        reports[label] = attrs.evolve(report, variant=name)
-    return reports
-
-
-def _parse_variant(name: str, scenario: Mapping[str, Any] | Scenario) -> Scenario:
-    """Parse *scenario* and build its router once, naming the variant in any `InvalidDataError`."""
-    try:
-        parsed = parse(scenario)
-        _build(parsed, _Clock(parsed.start), None)
-    except InvalidDataError as error:
-        problems = [problem.partition(": ")[::2] for problem in error.problems]
-        raise InvalidDataError(f"scenario {name!r}", problems) from error
-    return parsed
-
-
-def _check_strategy(strategy: str) -> None:
-    if strategy not in strategies.names():
-        known = ", ".join(strategies.names())
-        raise InvalidValueError("strategy", f"unknown strategy {strategy!r}; known: {known}")
-
-
-def _share(progress: Progress, index: int, runs: int) -> Progress:
-    """Return a callback that reports run *index*'s progress as its share of all *runs*."""
-    return lambda done: progress((index + done) / runs)
-
-
-def _with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
+def with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
     """Return *config* with every department's strategies and the defaults set to *strategy*."""
     changed = dict(config)
     section = config.get("router")
@@ -294,8 +96,9 @@ def _with_strategy(config: Mapping[str, Any], strategy: str) -> dict[str, Any]:
     return changed
 
 
-def _build(scenario: Scenario, clock: _Clock, strategy: str | None) -> Router:
-    config = scenario.router if strategy is None else _with_strategy(scenario.router, strategy)
+def build_router(scenario: Scenario, clock: Clock, strategy: str | None) -> Router:
+    """Build the run's router on *clock*, and check the names the scenario gives it."""
+    config = scenario.router if strategy is None else with_strategy(scenario.router, strategy)
     try:
         router = Router.from_config(config, clock=clock)
     except InvalidDataError as error:
@@ -325,7 +128,7 @@ def _build(scenario: Scenario, clock: _Clock, strategy: str | None) -> Router:
     return router
 
 
-class _Clock:
+class Clock:
     """The run's clock: simulated POSIX seconds, which only the loop moves (never back)."""
 
     __slots__ = ("now",)
@@ -334,9 +137,11 @@ class _Clock:
         self.now = now
 
     def __call__(self) -> float:
+        """Return the simulated time."""
         return self.now
 
     def set(self, now: float) -> None:
+        """Move the clock to *now* (the loop moves ``now`` itself)."""
         self.now = now
 
 
@@ -359,7 +164,7 @@ class _Customer:
     )
 
     def __init__(
-        self, arrived: float, handle_s: float, counted: bool, reopens: tuple[_Again, ...] = ()
+        self, arrived: float, handle_s: float, counted: bool, reopens: tuple[Again, ...] = ()
     ) -> None:
         self.arrived = arrived
         self.handle_s = handle_s
@@ -375,97 +180,7 @@ class _Customer:
         self.queued_at = 0.0
 
 
-def _handling(scenario: Scenario, channel: str, rng: random.Random) -> Callable[[], float]:
-    """Return the draw of *channel*'s handling time."""
-    handling = scenario.handling[channel]
-    if handling.distribution == "empirical":
-        times = recorded_times(scenario, channel)
-        return lambda: rng.choice(times)
-    mean_s: float = handling.mean_s  # type: ignore[assignment]
-    if handling.distribution == "lognormal":
-        sigma: float = handling.sigma  # type: ignore[assignment]
-        mu = lognormal_mu(mean_s, sigma)
-        return lambda: rng.lognormvariate(mu, sigma)
-    rate = 1 / mean_s
-    return lambda: rng.expovariate(rate)
-
-
-def _patience(scenario: Scenario, channel: str, rng: random.Random) -> Callable[[], float] | None:
-    """Return the draw of *channel*'s patience, or None when its customers wait forever."""
-    patience = scenario.patience.get(channel)
-    if patience is None:
-        return None
-    leave = 1 / patience.mean_s
-    return lambda: rng.expovariate(leave)
-
-
-def _reopens(
-    reopen: Reopen,
-    rng: random.Random,
-    handle: Callable[[], float],
-    patience: Callable[[], float | None],
-) -> tuple[_Again, ...]:
-    """Draw an item's reopens: each handled close is reopened with the probability."""
-    chain: list[_Again] = []
-    rate = 1 / reopen.mean_delay_s
-    while rng.random() < reopen.probability:
-        delay = rng.expovariate(rate)
-        handle_s = handle()
-        chain.append((delay, handle_s, patience()))
-    return tuple(chain)
-
-
-def _week(spec: Arrivals) -> list[float]:
-    """
-    Return the stream's rate multiplier for each hour of the week, profile times weekday.
-
-    Hour 0 is Thursday 00:00 UTC, as the POSIX epoch was a Thursday.
-    """
-    days = [
-        spec.weekdays.get(day, 1.0) for day in ("thu", "fri", "sat", "sun", "mon", "tue", "wed")
-    ]
-    hours = [spec.profile.get(str(hour), 1.0) for hour in range(24)]
-    return [hours[hour % 24] * days[hour // 24] for hour in range(168)]
-
-
-def _no_patience() -> None:
-    return None
-
-
-class _Stream:
-    """An arrival stream's draws: times by thinning a Poisson process, then each item's marks."""
-
-    __slots__ = ("again", "factors", "handle", "patience", "peak", "rng", "spec")
-
-    def __init__(self, spec: Arrivals, scenario: Scenario, seed: int, index: int) -> None:
-        self.spec = spec
-        self.rng = random.Random(f"agentroute.simulate:{seed}:{index}")
-        self.factors = _week(spec)
-        self.peak = max(self.factors)
-        self.handle = _handling(scenario, spec.channel, self.rng)
-        self.patience = _patience(scenario, spec.channel, self.rng)
-        reopen = scenario.reopen.get(spec.channel)
-        self.again: Callable[[], tuple[_Again, ...]] | None = None
-        if reopen is not None:
-            rng, handle, patience = self.rng, self.handle, self.patience or _no_patience
-            self.again = lambda: _reopens(reopen, rng, handle, patience)
-
-    def next_arrival(self, after: float, start: float) -> float:
-        """Return the next arrival time after *after* (infinite when the rate is zero)."""
-        if self.peak == 0:
-            return math.inf
-        rate = self.spec.rate_per_hour * self.peak / 3600
-        rng = self.rng
-        factors = self.factors
-        at = after
-        while True:
-            at += rng.expovariate(rate)
-            factor = factors[int((start + at) % _WEEK_S // 3600)]
-            if factor == self.peak or rng.random() * self.peak < factor:
-                return at
-
-
-class _Run:
+class Run:
     """One run: the router, the event heap and the tallies."""
 
     def __init__(
@@ -475,10 +190,10 @@ class _Run:
         self.seed = seed
         self.strategy = strategy
         self.start = scenario.start
-        self.clock = _Clock(float(scenario.start))
-        self.router = _build(scenario, self.clock, strategy)
+        self.clock = Clock(float(scenario.start))
+        self.router = build_router(scenario, self.clock, strategy)
         self.streams = [
-            _Stream(spec, scenario, seed, index) for index, spec in enumerate(scenario.arrivals)
+            Stream(spec, scenario, seed, index) for index, spec in enumerate(scenario.arrivals)
         ]
         self.heap: list[tuple[float, int, int, Any]] = []
         self.seq = 0
@@ -500,15 +215,17 @@ class _Run:
             key=lambda row: row.arrival_s,
         )
         self.trace_rng = random.Random(f"agentroute.simulate:{seed}:trace")
-        self.trace_draws: dict[str, _Draws] = {}
+        self.trace_draws: dict[str, Draws] = {}
         self.errors: list[float] = []  # estimated minus actual waits
         self.estimated: list[float] = []  # the actual waits of those estimates
 
     def push(self, at: float, kind: int, payload: Any) -> None:
+        """Schedule an event of *kind* at *at* seconds into the run."""
         self.seq += 1
         heapq.heappush(self.heap, (at, self.seq, kind, payload))
 
     def run(self) -> Report:
+        """Run the scenario to its end and return what it measured."""
         router = self.router
         router.subscribe(self.events.append, [ItemAssigned.kind, ItemQueued.kind, SlaBreached.kind])
         for agent in self.agents:
@@ -570,6 +287,7 @@ class _Run:
         return (math.floor(at / step) + 1) * step
 
     def arrive(self, at: float, index: int) -> None:
+        """Let stream *index*'s next customer arrive, and draw the one after."""
         stream = self.streams[index]
         spec = stream.spec
         rng = stream.rng
@@ -608,11 +326,11 @@ class _Run:
         patience_s = row.patience_s
         if patience_s is None and patience is not None:
             patience_s = patience()
-        reopens: tuple[_Again, ...] = ()
+        reopens: tuple[Again, ...] = ()
         reopen = self.scenario.reopen.get(channel)
         if reopen is not None:
             again_s, again_patience_s = handle_s, row.patience_s
-            reopens = _reopens(
+            reopens = reopen_draws(
                 reopen,
                 self.trace_rng,
                 handle or (lambda: again_s),
@@ -628,7 +346,7 @@ class _Run:
         )
         self.admit(at, item, handle_s, patience_s, reopens)
 
-    def draws_of(self, channel: str) -> _Draws:
+    def draws_of(self, channel: str) -> Draws:
         """
         Return the draws of *channel*'s handling time and patience for recorded rows, made once.
 
@@ -636,8 +354,8 @@ class _Run:
         give their own (a reopened item takes its row's again).
         """
         scenario, rng = self.scenario, self.trace_rng
-        handle = _handling(scenario, channel, rng) if channel in scenario.handling else None
-        draws = handle, _patience(scenario, channel, rng)
+        handle = handling_draw(scenario, channel, rng) if channel in scenario.handling else None
+        draws = handle, patience_draw(scenario, channel, rng)
         self.trace_draws[channel] = draws
         return draws
 
@@ -647,7 +365,7 @@ class _Run:
         item: Item,
         handle_s: float,
         patience_s: float | None,
-        reopens: tuple[_Again, ...],
+        reopens: tuple[Again, ...],
     ) -> None:
         """Assign a new item and start its customer's patience."""
         self.ids += 1
@@ -663,6 +381,7 @@ class _Run:
             self.push(at + patience_s, _ABANDON, (item_id, customer))
 
     def finish(self, at: float, item_id: str, token: int) -> None:
+        """Close an item its agent has handled, unless it moved since (a stale *token*)."""
         customer = self.customers[item_id]
         agent = customer.agent
         if agent is None or customer.token != token:
@@ -703,6 +422,7 @@ class _Run:
         self.settle(self.router.start_break(pause.agent, pause.duration_s, reason=pause.reason))
 
     def abandon(self, item_id: str, waiting: _Customer) -> None:
+        """Close an item whose customer gave up waiting, unless it was answered since."""
         customer = self.customers.get(item_id)
         if customer is not waiting or customer.answered:
             return  # answered since (and maybe handled, or reopened, already)
@@ -731,6 +451,7 @@ class _Run:
         events.clear()
 
     def started(self, event: ItemAssigned) -> None:
+        """Count an answer (once per customer) and schedule the end of its handling."""
         at = event.at - self.start
         customer = self.customers[event.item]
         if customer.estimate is not None:
@@ -753,6 +474,7 @@ class _Run:
         heapq.heappush(self.heap, (at + customer.handle_s, seq, _DONE, (event.item, token)))
 
     def queued(self, event: ItemQueued) -> None:
+        """Follow an item into line: its place, its estimated wait, the longest line."""
         customer = self.customers[event.item]
         self.stop_busy(customer, event.at - self.start)  # taken back from its agent, if any
         customer.agent = None
@@ -774,10 +496,12 @@ class _Run:
             return None
 
     def breached(self, event: SlaBreached) -> None:
+        """Count a counted customer's missed deadline."""
         if self.customers[event.item].counted:
             self.breaches += 1
 
     def leave_queue(self, customer: _Customer) -> None:
+        """Take the customer out of the line length the run keeps."""
         if customer.pool is not None:
             self.pools[customer.pool] -= 1
             customer.pool = None
@@ -793,6 +517,7 @@ class _Run:
             self.busy[agent] += end - begin
 
     def report(self) -> Report:
+        """Return the run's `Report` from its tallies."""
         scenario = self.scenario
         for customer in self.customers.values():  # still with an agent at the end
             self.stop_busy(customer, math.inf)

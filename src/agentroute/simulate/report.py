@@ -78,8 +78,7 @@ class Report:
             ``offered == handled + abandoned + unanswered + in_service``.
             Reopened items are not counted again.
 
-    Added in 0.2. *reopened* and *reopens_lost* added in 0.3. *variant* added in 0.3.
-    *in_service* added in 0.3.
+    Added in 0.2.
     """
 
     strategy: str | None

@@ -140,7 +140,7 @@ class Handling:
             rows (``trace`` and ``trace_rows``).
         sigma: For lognormal, the standard deviation of the time's logarithm.
 
-    Added in 0.2. ``"empirical"`` added in 0.3.
+    Added in 0.2.
     """
 
     mean_s: float | None = None
@@ -176,7 +176,7 @@ class Reopen:
         mean_delay_s: The mean time from the close to the reopen, in
             seconds (exponential).
 
-    Added in 0.3.
+    Added in 0.2.
     """
 
     probability: float
@@ -194,7 +194,7 @@ class Break:
         duration_s: The break's length in seconds.
         reason: Why, e.g. ``"coffee"``; told in the ``break_started`` event.
 
-    Added in 0.3.
+    Added in 0.2.
     """
 
     agent: str
@@ -216,7 +216,7 @@ class Scenario:
 
     ``recorded`` holds the rows `parse` read from the ``trace`` file.
 
-    Added in 0.2. ``reopen`` and ``breaks`` added in 0.3.
+    Added in 0.2.
     """
 
     router: dict[str, Any]
@@ -300,7 +300,7 @@ def load(path: str | Path) -> Scenario:
             for a base, a note, in ``__notes__``, names the file extending it:
             ``extended by variant.toml``).
 
-    Added in 0.2. ``extends`` added in 0.3.
+    Added in 0.2.
     """
     return parse(_read(Path(path), ()), base=Path(path).parent)
 
@@ -354,7 +354,7 @@ def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     ...       {"router": {"agents": {"bob": {}}}, "breaks": [3]})
     {'router': {'agents': {'ana': {}, 'bob': {}}}, 'breaks': [3]}
 
-    Added in 0.3.
+    Added in 0.2.
     """
     merged = dict(base)
     for key, value in over.items():
