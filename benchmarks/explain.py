@@ -59,7 +59,7 @@ from typing import Any
 import _cli
 from _setup import SEED, require
 from harness import Settings, progress, sized_rounds
-from offers import phased_rounds
+from offers import numbered_items, phased_rounds
 from report import Target, Verdict, evaluate
 
 import agentroute
@@ -136,12 +136,8 @@ class Cycles:
 
     def items(self, count: int) -> list[Item]:
         """Return the next *count* items."""
-        first = self.done
         self.done += count
-        return [
-            Item(f"i{number}", channel=CHAT, department=DEPARTMENT)
-            for number in range(first, first + count)
-        ]
+        return numbered_items(self.done - count, count, CHAT, DEPARTMENT)
 
     def __call__(self, count: int) -> dict[str, int]:
         """Run *count* cycles; return the nanoseconds of each call."""

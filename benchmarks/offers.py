@@ -130,6 +130,16 @@ def make_router(size: int, strategy: str, units: bool | None = None) -> tuple[Ro
     return router, clock
 
 
+def numbered_items(
+    first: int, count: int, channel: str, department: str = DEPARTMENT
+) -> list[Item]:
+    """Return items ``i<first>`` onwards, *count* of them, on *channel* in *department*."""
+    return [
+        Item(f"i{number}", channel=channel, department=department)
+        for number in range(first, first + count)
+    ]
+
+
 class Cycles:
     """Cycles of prebuilt items ``<prefix><n>`` on one router; `__call__` times their calls."""
 
@@ -142,12 +152,8 @@ class Cycles:
 
     def items(self, count: int) -> list[Item]:
         """Return the next *count* items."""
-        first = self.done
         self.done += count
-        return [
-            Item(f"i{number}", channel=self.channel, department=DEPARTMENT)
-            for number in range(first, first + count)
-        ]
+        return numbered_items(self.done - count, count, self.channel)
 
     def acceptors(self, first: int, count: int) -> list[str]:
         """Return the agent who accepts each of the next *count* items: each in turn."""
